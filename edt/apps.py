@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EdtConfig(AppConfig):
+    name = "edt"
+    verbose_name = "Logiciel EDT"

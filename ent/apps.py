@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EntConfig(AppConfig):
+    name = "ent"
+    verbose_name = "ENT"

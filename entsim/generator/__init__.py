@@ -1,0 +1,1 @@
+"""Synthetic académie generator (being written)."""

@@ -1,0 +1,119 @@
+"""What each system declares to the simulator, without `entsim` importing it.
+
+Apps fill this registry in their `AppConfig.ready()`: the job kinds they run (night batches,
+imports), the exchange kinds they write or read, what they count for `world_report`, and what
+they do when an event of the world's calendar happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import CalendarEvent, Exchange, Job, World
+
+SYSTEMS: dict[str, str] = {
+    "sts": "STS-web",
+    "edt": "Logiciel EDT",
+    "siecle": "SIECLE Base élèves",
+    "aaf": "Annuaire académique (AAF)",
+    "ent": "ENT",
+    "entsim": "Académie",
+}
+
+# The counts every system reports in `world_report` (zero when it holds nothing yet).
+REPORT_KEYS = (
+    "eleves",
+    "responsables",
+    "enseignants",
+    "divisions",
+    "groupes",
+    "liens",
+    "comptes",
+    "signalements",
+)
+
+
+class ExchangeRefused(Exception):
+    """A file refused by the system that reads it; the message is shown to the user (French)."""
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+@dataclass(frozen=True)
+class JobKind:
+    kind: str
+    system: str
+    label: str
+    handler: Callable[[Job], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class ExchangeKind:
+    """A file format travelling between two systems.
+
+    `export(world=, user=)` writes the file from the source system's data and records the
+    Exchange; `deposit(world=, filename=, content=, user=)` hands a file to the target system
+    (which checks it, then imports it at once or at the time the timeline says) and returns the
+    Exchange, or raises `ExchangeRefused`.
+    """
+
+    kind: str
+    source: str
+    target: str
+    label: str
+    export: Callable[..., Exchange] | None = None
+    deposit: Callable[..., Exchange] | None = None
+
+
+_job_kinds: dict[str, JobKind] = {}
+_exchange_kinds: dict[str, ExchangeKind] = {}
+_reporters: dict[str, Callable[[World], dict[str, int]]] = {}
+_event_listeners: dict[str, list[Callable[[CalendarEvent], None]]] = {}
+
+
+def register_job_kind(kind: JobKind) -> None:
+    _job_kinds[kind.kind] = kind
+
+
+def register_exchange_kind(kind: ExchangeKind) -> None:
+    _exchange_kinds[kind.kind] = kind
+
+
+def register_reporter(system: str, reporter: Callable[[World], dict[str, int]]) -> None:
+    _reporters[system] = reporter
+
+
+def register_event_listener(event_kind: str, listener: Callable[[CalendarEvent], None]) -> None:
+    listeners = _event_listeners.setdefault(event_kind, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def job_kind(kind: str) -> JobKind | None:
+    return _job_kinds.get(kind)
+
+
+def job_kinds() -> dict[str, JobKind]:
+    return dict(_job_kinds)
+
+
+def exchange_kind(kind: str) -> ExchangeKind | None:
+    return _exchange_kinds.get(kind)
+
+
+def exchange_kinds() -> dict[str, ExchangeKind]:
+    return dict(_exchange_kinds)
+
+
+def reporter(system: str) -> Callable[[World], dict[str, int]] | None:
+    return _reporters.get(system)
+
+
+def event_listeners(event_kind: str) -> list[Callable[[CalendarEvent], None]]:
+    return list(_event_listeners.get(event_kind, ()))

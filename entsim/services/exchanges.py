@@ -1,0 +1,100 @@
+"""Files travelling between systems: record them, hand them to their reader, settle them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from .. import registry
+from ..models import Exchange, World
+from ..registry import ExchangeRefused
+
+
+def exchange_record(
+    *,
+    world: World,
+    kind: str,
+    source: str,
+    target: str,
+    filename: str,
+    content: bytes,
+    deposited_by=None,
+    deposited_at: dt.datetime | None = None,
+    state: str = Exchange.State.DEPOSITED,
+    report: dict | None = None,
+) -> Exchange:
+    """Store one file as it travels; the bytes are kept exactly as written."""
+    exchange = Exchange(
+        world=world,
+        kind=kind,
+        source=source,
+        target=target,
+        filename=filename,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        deposited_by=deposited_by,
+        deposited_at=deposited_at or world.now(),
+        state=state,
+        report=report or {},
+    )
+    exchange.file.save(filename, ContentFile(content), save=False)
+    exchange.save()
+    return exchange
+
+
+def exchange_settle(
+    *, exchange: Exchange, state: str, report: dict, at: dt.datetime | None = None
+) -> Exchange:
+    """The target system has read the file: processed or rejected, with its report."""
+    exchange.state = state
+    exchange.report = report
+    exchange.processed_at = at or exchange.world.now()
+    exchange.save(update_fields=["state", "report", "processed_at"])
+    return exchange
+
+
+def exchange_content(*, exchange: Exchange) -> bytes:
+    with exchange.file.open("rb") as handle:
+        return handle.read()
+
+
+def _kind_or_refuse(kind: str) -> registry.ExchangeKind:
+    exchange_kind = registry.exchange_kind(kind)
+    if exchange_kind is None:
+        known = ", ".join(sorted(registry.exchange_kinds())) or "aucun pour l'instant"
+        raise ExchangeRefused(f"Type d'échange inconnu : « {kind} ». Types disponibles : {known}.")
+    return exchange_kind
+
+
+def exchange_export(*, world: World, kind: str, user=None) -> Exchange:
+    """Have the source system write its file (a menu 'Exports > …' or the command line)."""
+    exchange_kind = _kind_or_refuse(kind)
+    if exchange_kind.export is None:
+        raise ExchangeRefused(f"Le fichier « {exchange_kind.label} » ne s'exporte pas.")
+    with transaction.atomic():
+        return exchange_kind.export(world=world, user=user)
+
+
+def exchange_deposit(
+    *, world: World, kind: str, filename: str, content: bytes, user=None
+) -> Exchange:
+    """Hand a file to its target system (an upload, a menu 'Import > …', the command line).
+
+    The size cap is checked before any parsing; the system's own checks follow, and a refusal
+    changes nothing (the whole deposit runs in one transaction).
+    """
+    exchange_kind = _kind_or_refuse(kind)
+    if exchange_kind.deposit is None:
+        raise ExchangeRefused(f"Le fichier « {exchange_kind.label} » ne s'importe pas.")
+    limit = settings.ENTSIM_UPLOAD_MAX_BYTES
+    if len(content) > limit:
+        raise ExchangeRefused(
+            f"Fichier trop volumineux : {len(content) / 1_048_576:.1f} Mo "
+            f"(maximum {limit / 1_048_576:.0f} Mo)."
+        )
+    with transaction.atomic():
+        return exchange_kind.deposit(world=world, filename=filename, content=content, user=user)
