@@ -127,3 +127,18 @@ def test_dst_change_keeps_local_times(make_world, night_kinds):
     ids = clock_add_hours(world=world, hours=48)
     hours = [timeline.local(j.due_at).strftime("%d %H:%M") for j in Job.objects.filter(pk__in=ids)]
     assert "31 01:00" in hours and "31 03:00" in hours and "30 20:00" in hours
+
+
+def test_beat_brings_running_worlds_up_to_their_now(make_world, night_kinds, monkeypatch):
+    from entsim.services.clock import running_worlds_advance
+
+    frozen = make_world("Arrêté")
+    running = make_world("En marche", uai="0130002F")
+    real = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: real)
+    clock_set_speed(world=running, speed=3600)  # one simulated hour per real second
+    monkeypatch.setattr(timezone, "now", lambda: real + dt.timedelta(seconds=13))  # → 21:00
+    assert running_worlds_advance() == 1
+    kinds = list(Job.objects.filter(world=running).values_list("kind", flat=True))
+    assert kinds == ["aaf.extraction"]
+    assert not Job.objects.filter(world=frozen).exists()
