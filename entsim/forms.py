@@ -48,3 +48,25 @@ class ClockForm(DsfrBaseForm):
     def target(self) -> dt.datetime:
         moment = self.cleaned_data["date"]
         return moment.astimezone(PARIS) if moment.tzinfo else moment.replace(tzinfo=PARIS)
+
+
+class UploadForm(DsfrBaseForm):
+    """A file handed to a system (Import menus); size-capped before anything reads it."""
+
+    file = forms.FileField(label="Fichier")
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        limit = settings.ENTSIM_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"Fichier trop volumineux : {upload.size / 1_048_576:.1f} Mo "
+                f"(maximum {limit / 1_048_576:.0f} Mo)."
+            )
+        return upload
+
+    def content(self) -> tuple[str, bytes]:
+        upload = self.cleaned_data["file"]
+        return upload.name, upload.read()

@@ -75,6 +75,10 @@ _job_kinds: dict[str, JobKind] = {}
 _exchange_kinds: dict[str, ExchangeKind] = {}
 _reporters: dict[str, Callable[[World], dict[str, int]]] = {}
 _event_listeners: dict[str, list[Callable[[CalendarEvent], None]]] = {}
+_seeders: dict[str, Callable[[World], None]] = {}
+
+# Systems are seeded from the world's truth in this order when a world is created.
+SEED_ORDER = ("sts", "siecle", "edt", "aaf", "ent")
 
 
 def register_job_kind(kind: JobKind) -> None:
@@ -93,6 +97,15 @@ def register_event_listener(event_kind: str, listener: Callable[[CalendarEvent],
     listeners = _event_listeners.setdefault(event_kind, [])
     if listener not in listeners:
         listeners.append(listener)
+
+
+def register_seeder(system: str, seeder: Callable[[World], None]) -> None:
+    """`seeder(world)` fills the system's tables from the truth, as it stands at the start."""
+    _seeders[system] = seeder
+
+
+def seeders() -> list[tuple[str, Callable[[World], None]]]:
+    return [(system, _seeders[system]) for system in SEED_ORDER if system in _seeders]
 
 
 def job_kind(kind: str) -> JobKind | None:

@@ -137,6 +137,9 @@ class PupilResponsable(WorldOwned):
             models.UniqueConstraint(fields=["pupil", "responsable"], name="pupil_resp_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.responsable} → {self.pupil} ({self.parente})"
+
 
 class Staff(WorldOwned):
     """A member of staff of an establishment (teacher, head, CPE, secretary...)."""
@@ -261,6 +264,9 @@ class Schooling(WorldOwned):
         indexes = [models.Index(fields=["world", "school_year", "establishment"])]
         verbose_name = "scolarité"
 
+    def __str__(self) -> str:
+        return f"{self.pupil} — {self.mef_code} {self.school_year}"
+
 
 class Service(WorldOwned):
     """A teaching service: a teacher teaches a subject to a division or a group."""
@@ -287,6 +293,9 @@ class Service(WorldOwned):
                 name="service_division_xor_group",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} — {self.subject_code} ({self.hours} h)"
 
 
 class CalendarEvent(WorldOwned):

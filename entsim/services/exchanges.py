@@ -57,6 +57,21 @@ def exchange_settle(
     return exchange
 
 
+def exchange_schedule_delivery(*, exchange: Exchange, job_kind: str, due_at: dt.datetime):
+    """The target system will read this file at `due_at` (a job of `job_kind`)."""
+    from .jobs import job_create
+
+    exchange.state = Exchange.State.PENDING
+    exchange.save(update_fields=["state"])
+    return job_create(
+        world=exchange.world,
+        kind=job_kind,
+        due_at=due_at,
+        dedup_key=f"exchange:{exchange.pk}",
+        params={"exchange_id": exchange.pk},
+    )
+
+
 def exchange_content(*, exchange: Exchange) -> bytes:
     with exchange.file.open("rb") as handle:
         return handle.read()

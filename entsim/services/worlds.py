@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .. import registry
 from ..generator import academie_persist, generate_academie
 from ..models import Role, World, WorldMember
 from .calendar import calendar_jobs_schedule
@@ -43,6 +44,8 @@ def world_create(*, name: str, size: str, seed: int, scenario: str = "bac-a-sabl
             scheduled_until=academie.clock_start,
         )
         academie_persist(world=world, academie=academie)
+        for _system, seeder in registry.seeders():
+            seeder(world)
         calendar_jobs_schedule(world=world)
     return world
 

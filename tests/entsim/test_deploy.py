@@ -60,7 +60,7 @@ def test_settings_follow_the_environment(settings):
         assert database["ENGINE"].endswith("postgresql")
     else:
         assert database["ENGINE"].endswith("sqlite3")
-        assert str(database["TEST"]["NAME"]).endswith("test-entsim.sqlite3")
+        assert str(database["TEST"]["NAME"]).endswith(f"test-entsim-{os.getpid()}.sqlite3")
     broker = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
     assert settings.CELERY_BROKER_URL == broker
 
