@@ -79,6 +79,7 @@ class Mef:
     inferred: bool = False  # True when the code itself was not seen (see comments)
 
 
+# fmt: off
 _MEF_LIST: tuple[Mef, ...] = (
     # Collège (DOS nomenclature_tout_niveau.xml, GEPI, AAF13, MSS, EDT).
     Mef("10010012110", "6EME", "6EME", "6ème", "21110010012", "2111", 0, "10110001110", "college"),
@@ -87,71 +88,73 @@ _MEF_LIST: tuple[Mef, ...] = (
     Mef("10310019110", "3EME", "3EME", "3ème", "21160010019", "2116", 3, None, "college"),
     # SEGPA (DOS seed_demo.rb, AAF13; FORMATION and LIBELLE_EDITION not seen).
     Mef("16410002110", "6SEGPA", "6EME SEGPA", "6ème SEGPA", "24310010002", "2431", 0,
-        "16510002110", "college"),  # fmt: skip
+        "16510002110", "college"),
     Mef("16510002110", "5SEGPA", "5EME SEGPA", "5ème SEGPA", "24320010002", "2432", 1,
-        "16610002110", "college"),  # fmt: skip
+        "16610002110", "college"),
     Mef("16610002110", "4SEGPA", "4EME SEGPA", "4ème SEGPA", "24330010002", "2433", 2,
-        "16710002110", "college"),  # fmt: skip
+        "16710002110", "college"),
     Mef("16710002110", "3SEGPA", "3EME SEGPA", "3ème SEGPA", "24340010002", "2434", 3, None,
-        "college"),  # fmt: skip
+        "college"),
     # Lycée général et technologique. The post-2019 2nde GT code was not seen: the simulator
     # uses the (seen) pre-2019 "2DEGT2" code 20010015110 with the current labels (inferred).
     Mef("20010015110", "2DEGT2", "2NDE GENERALE ET TECHNOLOGIQUE",  # labels inferred
-        "2nde générale et technologique", "22111410015", "2211", 4, "20110019110", "gt"),  # fmt: skip
+        "2nde générale et technologique", "22111410015", "2211", 4, "20110019110",
+        "gt"),
     # 1re générale: code and LIBELLE_LONG seen (MSS SYGNE); FORMATION, MEFSTAT11 inferred.
     Mef("20110019110", "1ERE G", "PREMIERE GENERALE", "Première générale",
-        "22121410019", "2212", 5, "20210019110", "gt"),  # fmt: skip
+        "22121410019", "2212", 5, "20210019110", "gt"),
     # Terminale générale: code inferred (201 -> 202 as 1L/TL), labels and MEFSTAT11 inferred.
     Mef("20210019110", "TLE G", "TERMINALE GENERALE", "Terminale générale",
-        "22131410019", "2213", 6, None, "gt", inferred=True),  # fmt: skip
+        "22131410019", "2213", 6, None, "gt", inferred=True),
     Mef("21133103110", "1-ST2S", "1-ST2S SCIENCES & TECHNO. SANTE & SOCIAL",
-        "1re ST2S", "22122433103", "2212", 5, "21233103110", "gt"),  # fmt: skip
+        "1re ST2S", "22122433103", "2212", 5, "21233103110", "gt"),
     Mef("21233103110", "T-ST2S", "T-ST2S SCIENCES & TECHNO. SANTE & SOCIAL",
-        "Terminale ST2S", "22132433103", "2213", 6, None, "gt"),  # fmt: skip
+        "Terminale ST2S", "22132433103", "2213", 6, None, "gt"),
     # Voie professionnelle (AAF13; codes valid in 2013).
     Mef("24731202310", "2NDPRO", "2NDPRO COMMERCE", "2nde pro Commerce",
-        "23810031202", "2381", 4, "24731202320", "pro"),  # fmt: skip
+        "23810031202", "2381", 4, "24731202320", "pro"),
     Mef("24731202320", "1ERPRO", "1ERPRO COMMERCE", "1re pro Commerce",
-        "23820031202", "2382", 5, "24731202330", "pro"),  # fmt: skip
+        "23820031202", "2382", 5, "24731202330", "pro"),
     Mef("24731202330", "TLEPRO", "TLEPRO COMMERCE", "Terminale pro Commerce",
-        "23830031202", "2383", 6, None, "pro"),  # fmt: skip
+        "23830031202", "2383", 6, None, "pro"),
     Mef("24731402310", "2NDPRO", "2NDPRO COMPTABILITE", "2nde pro Comptabilité",
-        "23810031402", "2381", 4, "24731402320", "pro"),  # fmt: skip
+        "23810031402", "2381", 4, "24731402320", "pro"),
     Mef("24731402320", "1ERPRO", "1ERPRO COMPTABILITE", "1re pro Comptabilité",
-        "23820031402", "2382", 5, "24731402330", "pro"),  # fmt: skip
+        "23820031402", "2382", 5, "24731402330", "pro"),
     Mef("24731402330", "TLEPRO", "TLEPRO COMPTABILITE", "Terminale pro Comptabilité",
-        "23830031402", "2383", 6, None, "pro"),  # fmt: skip
+        "23830031402", "2383", 6, None, "pro"),
     Mef("24732402310", "2NDPRO", "2NDPRO SECRETARIAT", "2nde pro Secrétariat",
-        "23810032402", "2381", 4, "24732402320", "pro"),  # fmt: skip
+        "23810032402", "2381", 4, "24732402320", "pro"),
     Mef("24732402320", "1ERPRO", "1ERPRO SECRETARIAT", "1re pro Secrétariat",
-        "23820032402", "2382", 5, "24732402330", "pro"),  # fmt: skip
+        "23820032402", "2382", 5, "24732402330", "pro"),
     Mef("24732402330", "TLEPRO", "TLEPRO SECRETARIAT", "Terminale pro Secrétariat",
-        "23830032402", "2383", 6, None, "pro"),  # fmt: skip
+        "23830032402", "2383", 6, None, "pro"),
     Mef("24725506310", "2NDPRO", "2NDPRO ELECTROTEC. ENERG. EQUIP.COMMUNIC",
-        "2nde pro ELEEC", "23810025506", "2381", 4, "24725506320", "pro"),  # fmt: skip
+        "2nde pro ELEEC", "23810025506", "2381", 4, "24725506320", "pro"),
     Mef("24725506320", "1ERPRO", "1ERPRO ELECTROTEC. ENERG. EQUIP.COMMUNIC",
-        "1re pro ELEEC", "23820025506", "2382", 5, "24725506330", "pro"),  # fmt: skip
+        "1re pro ELEEC", "23820025506", "2382", 5, "24725506330", "pro"),
     Mef("24725506330", "TLEPRO", "TLEPRO ELECTROTEC. ENERG. EQUIP.COMMUNIC",
-        "Terminale pro ELEEC", "23830025506", "2383", 6, None, "pro"),  # fmt: skip
+        "Terminale pro ELEEC", "23830025506", "2383", 6, None, "pro"),
     Mef("24725007310", "2NDPRO", "2NDPRO MAINTENANCE EQUIPEMENTS INDUST.",
-        "2nde pro MEI", "23810025007", "2381", 4, "24725007320", "pro"),  # fmt: skip
+        "2nde pro MEI", "23810025007", "2381", 4, "24725007320", "pro"),
     Mef("24725007320", "1ERPRO", "1ERPRO MAINTENANCE EQUIPEMENTS INDUST.",
-        "1re pro MEI", "23820025007", "2382", 5, "24725007330", "pro"),  # fmt: skip
+        "1re pro MEI", "23820025007", "2382", 5, "24725007330", "pro"),
     Mef("24725007330", "TLEPRO", "TLEPRO MAINTENANCE EQUIPEMENTS INDUST.",
-        "Terminale pro MEI", "23830025007", "2383", 6, None, "pro"),  # fmt: skip
+        "Terminale pro MEI", "23830025007", "2383", 6, None, "pro"),
     Mef("24122131210", "1CAP2", "1CAP2  CUISINE", "1re année CAP Cuisine",
-        "23210022131", "2321", 4, "24122131220", "pro"),  # fmt: skip
+        "23210022131", "2321", 4, "24122131220", "pro"),
     Mef("24122131220", "2CAP2", "2CAP2  CUISINE", "2e année CAP Cuisine",
-        "23220022131", "2322", 5, None, "pro"),  # fmt: skip
+        "23220022131", "2322", 5, None, "pro"),
     Mef("24133610210", "1CAP2", "1CAP2  COIFFURE", "1re année CAP Coiffure",
-        "23210033610", "2321", 4, "24133610220", "pro"),  # fmt: skip
+        "23210033610", "2321", 4, "24133610220", "pro"),
     Mef("24133610220", "2CAP2", "2CAP2  COIFFURE", "2e année CAP Coiffure",
-        "23220033610", "2322", 5, None, "pro"),  # fmt: skip
+        "23220033610", "2322", 5, None, "pro"),
     Mef("24131216210", "1CAP2", "1CAP2  EMPL.VENTE: PRDTS EQUIP.COURANT(S)",
-        "1re année CAP EVPEC", "23210031216", "2321", 4, "24131216220", "pro"),  # fmt: skip
+        "1re année CAP EVPEC", "23210031216", "2321", 4, "24131216220", "pro"),
     Mef("24131216220", "2CAP2", "2CAP2  EMPL.VENTE: PRDTS EQUIP.COURANT(S)",
-        "2e année CAP EVPEC", "23220031216", "2322", 5, None, "pro"),  # fmt: skip
+        "2e année CAP EVPEC", "23220031216", "2322", 5, None, "pro"),
 )
+# fmt: on
 # MEFSTAT4 of the CAP rows (2321 / 2322) are the MEFSTAT11 prefixes (rule from CAT mef.md).
 
 MEFS: dict[str, Mef] = {mef.code: mef for mef in _MEF_LIST}
@@ -212,17 +215,18 @@ class Subject:
 # Full triples seen only for 020700, 061300 and 020300. For the others CODE_GESTION and
 # LIBELLE_LONG come from BCN; LIBELLE_COURT and LIBELLE_EDITION are inferred (short labels
 # seen in unnamed client code are used where they exist).
+# fmt: off
 _SUBJECT_LIST: tuple[Subject, ...] = (
     Subject("020700", "FRANC", "FRANCAIS", "FRANCAIS", "Français"),
     Subject("061300", "MATHS", "MATHEMATIQUES", "MATHEMATIQUES", "Mathématiques"),
     Subject("020300", "LCALA", "LCA LATIN", "LANGUES ET CULTURES DE L'ANTIQUITE LATIN",
-            "Langues et cultures de l'Antiquité LATIN"),  # fmt: skip
+            "Langues et cultures de l'Antiquité LATIN"),
     Subject("040600", "HIGEO", "HISTOIRE-GEOGRAPHIE", "HISTOIRE ET GEOGRAPHIE",
-            "Histoire et géographie"),  # fmt: skip
+            "Histoire et géographie"),
     Subject("042100", "HIGCV", "HIST-GEO-EMC", "HISTOIRE-GEOGRAPHIE-ENS. MORAL & CIVIQUE",
-            "Histoire-géographie-EMC"),  # fmt: skip
+            "Histoire-géographie-EMC"),
     Subject("043800", "EMC", "ENS. MORAL & CIVIQUE", "ENSEIGNEMENT MORAL ET CIVIQUE",
-            "Enseignement moral et civique"),  # fmt: skip
+            "Enseignement moral et civique"),
     Subject("041400", "EDCIV", "EDUCATION CIVIQUE", "EDUCATION CIVIQUE", "Éducation civique"),
     Subject("030201", "AGL1", "ANGLAIS LV1", "ANGLAIS LV1", "Anglais LV1"),
     Subject("030202", "AGL2", "ANGLAIS LV2", "ANGLAIS LV2", "Anglais LV2"),
@@ -236,64 +240,65 @@ _SUBJECT_LIST: tuple[Subject, ...] = (
     Subject("030204", "AGL4", "ANGLAIS APPROFONDI", "ANGLAIS  APPROFONDI", "Anglais approfondi"),
     # 030208 used as the LLCER anglais spécialité (inferred).
     Subject("030208", "AGL 8", "LITT. EN ANGLAIS", "LITTERATURE EN ANGLAIS",
-            "Littérature en anglais"),  # fmt: skip
+            "Littérature en anglais"),
     Subject("062900", "SVT", "SCIENCES VIE & TERRE", "SCIENCES DE LA VIE ET DE LA TERRE",
-            "Sciences de la vie et de la Terre"),  # fmt: skip
+            "Sciences de la vie et de la Terre"),
     Subject("062300", "PH-CH", "PHYSIQUE-CHIMIE", "PHYSIQUE-CHIMIE", "Physique-chimie"),
     Subject("070800", "TECHN", "TECHNOLOGIE", "TECHNOLOGIE", "Technologie"),
     Subject("100100", "EPS", "ED.PHYSIQUE & SPORT.", "EDUCATION PHYSIQUE ET SPORTIVE",
-            "Éducation physique et sportive"),  # fmt: skip
+            "Éducation physique et sportive"),
     Subject("090100", "A-PLA", "ARTS PLASTIQUES", "ARTS PLASTIQUES", "Arts plastiques"),
     Subject("081300", "EDMUS", "EDUCATION MUSICALE", "EDUCATION MUSICALE", "Éducation musicale"),
     Subject("020100", "LATIN", "LATIN", "LATIN", "Latin"),
     Subject("020200", "GREC", "GREC ANCIEN", "GREC ANCIEN", "Grec ancien"),
     Subject("020400", "LCAGR", "LCA GREC", "LANGUES ET CULTURES DE L'ANTIQUITE GREC",
-            "Langues et cultures de l'Antiquité GREC"),  # fmt: skip
+            "Langues et cultures de l'Antiquité GREC"),
     Subject("050700", "SES", "SC. ECONO.& SOCIALES", "SCIENCES ECONOMIQUES ET SOCIALES",
-            "Sciences économiques et sociales"),  # fmt: skip
+            "Sciences économiques et sociales"),
     Subject("010300", "PHILO", "PHILOSOPHIE", "PHILOSOPHIE", "Philosophie"),
     Subject("065300", "G-SCI", "ENS. SCIENTIFIQUE", "ENSEIGNEMENT SCIENTIFIQUE",
-            "Enseignement scientifique"),  # fmt: skip
+            "Enseignement scientifique"),
     Subject("074600", "SNTEC", "SC.NUMERIQ.TECHNOL.", "SCIENCES NUMERIQUES ET TECHNOLOGIE",
-            "Sciences numériques et technologie"),  # fmt: skip
+            "Sciences numériques et technologie"),
     Subject("074700", "NSINF", "NUMERIQUE SC.INFORM.", "NUMERIQUE ET SCIENCES INFORMATIQUES",
-            "Numérique et sciences informatiques"),  # fmt: skip
+            "Numérique et sciences informatiques"),
     Subject("010500", "HLPHI", "HUMANITES LITT.PHILO", "HUMANITES, LITTÉRATURE ET PHILOSOPHIE",
-            "Humanités, littérature et philosophie"),  # fmt: skip
+            "Humanités, littérature et philosophie"),
     Subject("043900", "HGGSP", "HIST.GEO.GEOPOL.S.P.", "HIST.-GEO. GEOPOLITIQUE & SC.POLITIQUES",
-            "Histoire-géographie, géopolitique et sciences politiques"),  # fmt: skip
+            "Histoire-géographie, géopolitique et sciences politiques"),
     Subject("024100", "LLCAL", "LITT. & LCA LATIN", "LITTERATURE ET LCA LATIN",
-            "Littérature et LCA latin"),  # fmt: skip
+            "Littérature et LCA latin"),
     Subject("067300", "SC-IG", "SC. DE L'INGENIEUR", "SCIENCES DE L'INGENIEUR",
-            "Sciences de l'ingénieur"),  # fmt: skip
+            "Sciences de l'ingénieur"),
     Subject("480300", "MATCO", "MATHS COMPLEMENT.", "MATHEMATIQUES COMPLEMENTAIRES",
-            "Mathématiques complémentaires"),  # fmt: skip
+            "Mathématiques complémentaires"),
     Subject("480400", "MATEX", "MATHS EXPERTES", "MATHEMATIQUES EXPERTES",
-            "Mathématiques expertes"),  # fmt: skip
+            "Mathématiques expertes"),
     Subject("365700", "DGEMC", "DROIT ENJEUX MONDE", "DROIT GRANDS ENJEUX MONDE CONTEMPORAIN",
-            "Droit et grands enjeux du monde contemporain"),  # fmt: skip
+            "Droit et grands enjeux du monde contemporain"),
     Subject("006600", "ACCPE", "ACCOMPAGNEMT. PERSO.", "ACCOMPAGNEMENT PERSONNALISE",
-            "Accompagnement personnalisé"),  # fmt: skip
+            "Accompagnement personnalisé"),
     Subject("470600", "ACHOR", "ACCOMP. ORIENTATION", "ACCOMPAGNEMENT AU CHOIX DE L'ORIENTATION",
-            "Accompagnement au choix de l'orientation"),  # fmt: skip
+            "Accompagnement au choix de l'orientation"),
     Subject("008400", "VICLA", "VIE DE CLASSE", "VIE DE CLASSE", "Vie de classe"),
     Subject("009800", "AEAID", "AIDE DEVOIRS LECONS", "ACCOMPAGN.EDUCATIF- AIDE DEVOIRS LECONS",
-            "Aide aux devoirs et leçons"),  # fmt: skip
+            "Aide aux devoirs et leçons"),
     # Technological series (mapping to the series inferred); 366800 and 434500 also serve as
     # the économie-droit and professional teaching of the bac pro tertiaire (inferred).
     Subject("436700", "SGENU", "SC. GESTION NUMERIQ.", "SCIENCES DE GESTION ET NUMERIQUE",
-            "Sciences de gestion et numérique"),  # fmt: skip
+            "Sciences de gestion et numérique"),
     Subject("434500", "MANAG", "MANAGEMENT", "MANAGEMENT", "Management"),
     Subject("366800", "DROEC", "DROIT ET ECONOMIE", "DROIT ET ECONOMIE", "Droit et économie"),
     Subject("490100", "INDED", "INGENIERIE DEV. DUR.", "INGENIERIE ET DEVELOPPEMENT DURABLE",
-            "Ingénierie et développement durable"),  # fmt: skip
+            "Ingénierie et développement durable"),
     Subject("074900", "INNTE", "INNOVATION TECHNO.", "INNOVATION TECHNOLOGIQUE",
-            "Innovation technologique"),  # fmt: skip
+            "Innovation technologique"),
     Subject("480700", "PHCHM", "PHYSIQUE-CHIMIE MATH", "PHYSIQUE-CHIMIE ET MATHEMATIQUES",
-            "Physique-chimie et mathématiques"),  # fmt: skip
+            "Physique-chimie et mathématiques"),
     Subject("501100", "ETLV1", "ENS. TECHNO. EN LV1", "ENSEIGNEMENT TECHNOLOGIQUE EN LV1",
-            "Enseignement technologique en LV1"),  # fmt: skip
+            "Enseignement technologique en LV1"),
 )
+# fmt: on
 
 SUBJECTS: dict[str, Subject] = {subject.code: subject for subject in _SUBJECT_LIST}
 
@@ -326,8 +331,10 @@ MATHS_COMPLEMENTAIRES = "480300"
 MATHS_EXPERTES = "480400"
 DGEMC = "365700"
 ACHOR = "470600"
+ACC_PERSO = "006600"
 DROIT_ECONOMIE = "366800"
 MANAGEMENT = "434500"
+GESTION_NUMERIQUE = "436700"
 
 LV2_SUBJECTS = (ESPAGNOL_LV2, ALLEMAND_LV2, ITALIEN_LV2)
 
@@ -380,11 +387,17 @@ MODS_COURS: dict[str, ModCours] = {
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeLine:
-    """A subject every pupil of the MEF takes, taught to the whole division."""
+    """A subject every pupil of the MEF takes, taught to the whole division.
+
+    `split_hours` of the `hours` are taught in half-division groups (dédoublement, e.g. the
+    practical work of physique-chimie in 2de): the division has `hours - split_hours`, each
+    half `split_hours`.
+    """
 
     subject: str
     hours: Decimal
     modalite: str = "S"
+    split_hours: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,9 +432,17 @@ class Programme:
             out.extend((subject, slot.hours, slot.modalite) for subject in slot.subjects)
         return tuple(out)
 
+    def split_lines(self) -> tuple[tuple[str, Decimal], ...]:
+        """(subject, hours of each half) taught in half-division groups."""
+        return tuple((line.subject, line.split_hours) for line in self.core if line.split_hours)
+
     def division_lines(self) -> tuple[tuple[str, Decimal], ...]:
         """(subject, hours) taught to the whole division (services on the division)."""
-        out = [(line.subject, line.hours) for line in self.core]
+        out = [
+            (line.subject, line.hours - line.split_hours)
+            for line in self.core
+            if line.hours > line.split_hours
+        ]
         for slot in self.slots:
             if slot.in_division:
                 out.extend((subject, slot.hours) for subject in slot.subjects)
@@ -458,14 +479,18 @@ _SPECIALITES = (
 )
 
 
-def _college(mef: str, lines: tuple[tuple[str, str], ...], *slots: OptionSlot) -> Programme:
-    return Programme(mef, tuple(ProgrammeLine(s, _h(h)) for s, h in lines), slots)
+def _programme(mef: str, lines: tuple[tuple[str, str], ...], *slots: OptionSlot) -> Programme:
+    core = []
+    for subject, hours in lines:
+        whole, _, split = hours.partition("/")  # "3/1.5": 3 h, of which 1.5 h in halves
+        core.append(ProgrammeLine(subject, _h(whole), "S", _h(split or "0")))
+    return Programme(mef, tuple(core), slots)
 
 
 PROGRAMMES: dict[str, Programme] = {
     p.mef_code: p
     for p in (
-        _college(
+        _programme(
             MEF_6EME,
             (
                 (FRANCAIS, "4.5"),
@@ -481,7 +506,7 @@ PROGRAMMES: dict[str, Programme] = {
             ),
             _lv1("4"),
         ),
-        _college(
+        _programme(
             MEF_5EME,
             (
                 (FRANCAIS, "4.5"),
@@ -499,7 +524,7 @@ PROGRAMMES: dict[str, Programme] = {
             _lv2("2.5"),
             _latin("1"),
         ),
-        _college(
+        _programme(
             MEF_4EME,
             (
                 (FRANCAIS, "4.5"),
@@ -517,7 +542,7 @@ PROGRAMMES: dict[str, Programme] = {
             _lv2("2.5"),
             _latin("2"),
         ),
-        _college(
+        _programme(
             MEF_3EME,
             (
                 (FRANCAIS, "4"),
@@ -535,7 +560,7 @@ PROGRAMMES: dict[str, Programme] = {
             _lv2("2.5"),
             _latin("2"),
         ),
-        _college(
+        _programme(
             MEF_2NDE_GT,
             (
                 (FRANCAIS, "4"),
@@ -543,17 +568,18 @@ PROGRAMMES: dict[str, Programme] = {
                 (HISTOIRE_GEO, "3"),
                 (EMC, "0.5"),
                 (SES, "1.5"),
-                (PHYSIQUE_CHIMIE, "3"),
-                (SVT, "1.5"),
-                (SNT, "1.5"),
+                (PHYSIQUE_CHIMIE, "3/1.5"),
+                (SVT, "1.5/1"),
+                (SNT, "1.5/1.5"),
                 (EPS, "2"),
                 (ACHOR, "1"),
+                (ACC_PERSO, "1"),
             ),
             _lv1("3"),
             _lv2("2.5"),
             _latin("3"),
         ),
-        _college(
+        _programme(
             MEF_1ERE_G,
             (
                 (FRANCAIS, "4"),
@@ -562,13 +588,14 @@ PROGRAMMES: dict[str, Programme] = {
                 (ENS_SCIENTIFIQUE, "2"),
                 (EPS, "2"),
                 (ACHOR, "1"),
+                (ACC_PERSO, "1"),
             ),
             _lv1("2.5"),
             _lv2("2"),
             OptionSlot("SPE", "Enseignements de spécialité", _SPECIALITES, 3, "O", _h("4"), True),
             _latin("3"),
         ),
-        _college(
+        _programme(
             MEF_TLE_G,
             (
                 (PHILOSOPHIE, "4"),
@@ -577,6 +604,7 @@ PROGRAMMES: dict[str, Programme] = {
                 (ENS_SCIENTIFIQUE, "2"),
                 (EPS, "2"),
                 (ACHOR, "1"),
+                (ACC_PERSO, "1"),
             ),
             _lv1("2"),
             _lv2("2"),
@@ -596,7 +624,8 @@ PROGRAMMES: dict[str, Programme] = {
 }
 
 # Bac pro tertiaire (commerce, secrétariat): general subjects, économie-droit and the
-# professional teaching (MANAGEMENT used for it: inferred), LV2 espagnol or italien.
+# professional teaching (MANAGEMENT and SC. GESTION NUMERIQ. used for it: inferred), LV2
+# espagnol or italien.
 _PRO_CORE = (
     (FRANCAIS, "2"),
     (HISTOIRE_GEO, "1"),
@@ -605,7 +634,8 @@ _PRO_CORE = (
     (ARTS_PLASTIQUES, "1"),
     (EPS, "2.5"),
     (DROIT_ECONOMIE, "1"),
-    (MANAGEMENT, "11"),
+    (MANAGEMENT, "6"),
+    (GESTION_NUMERIQUE, "5"),
 )
 for _mef in (
     MEF_2NDPRO_COMMERCE,
@@ -615,7 +645,7 @@ for _mef in (
     MEF_1ERPRO_SECRETARIAT,
     MEF_TLEPRO_SECRETARIAT,
 ):
-    PROGRAMMES[_mef] = _college(
+    PROGRAMMES[_mef] = _programme(
         _mef, _PRO_CORE, _lv1("2"), _lv2("2", (ESPAGNOL_LV2, ITALIEN_LV2))
     )
 del _mef
@@ -701,8 +731,10 @@ TEACHING_DISCIPLINES: dict[str, tuple[str, ...]] = {
     PHILOSOPHIE: ("L0100",),
     HLP: ("L0100", "L0202"),
     ACHOR: ("L1000", "L0202", "L1300"),
+    ACC_PERSO: ("L0202", "L1300"),
     DROIT_ECONOMIE: ("L8011",),
     MANAGEMENT: ("L8011",),
+    GESTION_NUMERIQUE: ("L8011",),
 }
 
 # Voie professionnelle: PLP disciplines where they exist (inferred mapping).
@@ -824,8 +856,10 @@ REGIMES: dict[str, Regime] = {
         ),
         Regime("29", "AU TIC", "DEMI-PENSIONNAIRE AU TICKET"),
         Regime("3", "INTERN", "INTERNE DANS L'ETABLISSEMENT"),
-        *(Regime(str(30 + i), f"INT {i}J", f"INTERNE {i} JOUR{'S' if i > 1 else ''}")
-          for i in range(1, 7)),  # fmt: skip
+        *(
+            Regime(str(30 + i), f"INT {i}J", f"INTERNE {i} JOUR{'S' if i > 1 else ''}")
+            for i in range(1, 7)
+        ),
         Regime("38", "1/2 IN", "DEMI INTERNE"),
         Regime("39", "INT WE", "INTERNE WEEK END"),
         Regime("4", "IN.EX.", "INTERNE EXTERNE"),
@@ -959,8 +993,9 @@ class Commune:
 
 def _marseille(n: int) -> Commune:
     suffix = "1ER" if n == 1 else f"{n}E"
-    return Commune(f"132{n:02d}", f"130{n:02d}", f"MARSEILLE {suffix} ARRONDISSEMENT", "013",
-                   "MARSEILLE")  # fmt: skip
+    return Commune(
+        f"132{n:02d}", f"130{n:02d}", f"MARSEILLE {suffix} ARRONDISSEMENT", "013", "MARSEILLE"
+    )
 
 
 # Communes of the académie (INSEE code, postal code). Marseille is given by arrondissement.

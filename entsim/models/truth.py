@@ -73,7 +73,7 @@ class Responsable(WorldOwned):
     last_name = models.CharField("nom de famille", max_length=50)
     usage_name = models.CharField("nom d'usage", max_length=50, blank=True)
     first_name = models.CharField("prénom", max_length=50)
-    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="responsables")
+    address = models.ForeignKey(Address, on_delete=models.RESTRICT, related_name="responsables")
     tel_personnel = models.CharField(max_length=20, blank=True)
     tel_portable = models.CharField(max_length=20, blank=True)
     tel_professionnel = models.CharField(max_length=20, blank=True)
@@ -101,7 +101,7 @@ class Pupil(WorldOwned):
     birth_commune = models.CharField("commune de naissance", max_length=60)
     nationality = models.CharField("nationalité", max_length=3, default="100")
     regime = models.CharField("régime", max_length=2, default="0")
-    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="pupils")
+    address = models.ForeignKey(Address, on_delete=models.RESTRICT, related_name="pupils")
     responsables = models.ManyToManyField(
         Responsable, through="PupilResponsable", related_name="pupils"
     )
@@ -253,7 +253,7 @@ class Schooling(WorldOwned):
     )
     school_year = models.PositiveSmallIntegerField("année scolaire (début)")
     mef_code = models.CharField("MEF", max_length=11)
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="schoolings")
+    division = models.ForeignKey(Division, on_delete=models.RESTRICT, related_name="schoolings")
     # [{"subject": "030602", "modalite": "O"}, ...] in NUM_OPTION order.
     options = models.JSONField(default=list, blank=True)
     start_date = models.DateField("date d'entrée")

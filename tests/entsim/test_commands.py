@@ -131,8 +131,6 @@ def test_exchange_refusals(make_world, echo_kind, tmp_path, settings):
 def test_refusal_exits_2_with_a_french_message_on_stderr(tmp_path):
     env = dict(PRODUCTION_ENV, ENTSIM_HTTPS="0", STATICFILES_MANIFEST="0")
     assert run_manage("migrate", "-v0", env=env, tmp_path=tmp_path).returncode == 0
-    result = run_manage(
-        "exchange_import", "Atlantide", "echo", "f.xml", env=env, tmp_path=tmp_path
-    )
+    result = run_manage("exchange_import", "Atlantide", "echo", "f.xml", env=env, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "Monde introuvable : « Atlantide »" in result.stderr

@@ -62,7 +62,7 @@ def test_settings_follow_the_environment(settings):
         assert database["ENGINE"].endswith("sqlite3")
         assert str(database["TEST"]["NAME"]).endswith(f"test-entsim-{os.getpid()}.sqlite3")
     broker = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-    assert settings.CELERY_BROKER_URL == broker
+    assert broker == settings.CELERY_BROKER_URL
 
 
 @pytest.fixture(scope="module")

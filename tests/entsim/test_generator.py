@@ -426,7 +426,6 @@ def test_next_year_lycee(big):
 
 def test_next_year_college(academies):
     a = academies["college"]
-    home = a.home.uai
     lycee = next(e.uai for e in a.establishments if e.kind == "lycee")
     current = {s.pupil: s for s in home_schoolings(a, CURRENT_YEAR)}
     nxt = defaultdict(list)
@@ -580,3 +579,38 @@ def test_world_create_uses_the_generator():
     assert Pupil.objects.filter(world=world).count() == len(
         generate_academie(seed=3, size="college").pupils
     )
+
+
+def test_values_fit_the_columns(big):
+    """Every string fits its column (PostgreSQL refuses what SQLite would store)."""
+    from django.db import models as dj
+
+    from entsim.models import truth as m
+
+    pairs = [
+        (m.Establishment, big.establishments),
+        (m.Address, big.addresses),
+        (m.Responsable, big.responsables),
+        (m.Pupil, big.pupils),
+        (m.PupilResponsable, big.ties),
+        (m.Staff, big.staff),
+        (m.Division, big.divisions),
+        (m.TeachingGroup, big.groups),
+        (m.Schooling, big.schoolings),
+        (m.Service, big.services),
+        (m.CalendarEvent, big.events),
+    ]
+    for model, rows in pairs:
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, dj.CharField) and hasattr(rows[0], f.name)
+        ]
+        assert fields, model
+        for row in rows:
+            for field in fields:
+                value = getattr(row, field.name)
+                assert isinstance(value, str), (model.__name__, field.name, value)
+                assert len(value) <= field.max_length, (model.__name__, field.name, value)
+                if field.choices:
+                    assert value in {c for c, _ in field.choices}, (field.name, value)

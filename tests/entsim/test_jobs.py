@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from entsim import registry, timeline
-from entsim.models import CalendarEvent, Job
+from entsim.models import Job
 from entsim.services.calendar import calendar_jobs_schedule
 from entsim.services.clock import clock_pass_night
 from entsim.services.jobs import job_create, job_execute, job_retry

@@ -86,7 +86,7 @@ def test_anonymous_is_sent_to_login(client, make_world):
 @pytest.mark.django_db
 def test_home_lists_only_own_worlds(client, make_world, make_member):
     world_a = make_world("Monde A")
-    world_b = make_world("Monde B", uai="0130002F")
+    make_world("Monde B", uai="0130002F")
     world_c = make_world("Monde C", uai="0130003G")
     user = make_member(world_a)
     from entsim.models import WorldMember
