@@ -7,6 +7,7 @@ they do when an event of the world's calendar happens.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -86,7 +87,41 @@ def register_job_kind(kind: JobKind) -> None:
 
 
 def register_exchange_kind(kind: ExchangeKind) -> None:
+    """Declare a file format; the two sides of one kind may come from two systems.
+
+    When the kind is already known, the callables are merged: the new kind's non-None
+    `export` / `deposit` win, a None keeps what the other system declared (STS-web writes
+    `sts_emp` and the EDT software reads it, whatever the order the apps load in).
+    """
+    existing = _exchange_kinds.get(kind.kind)
+    if existing is not None:
+        if (existing.source, existing.target) != (kind.source, kind.target):
+            raise ValueError(
+                f"Exchange kind {kind.kind!r} declared {existing.source}→{existing.target} "
+                f"and {kind.source}→{kind.target}."
+            )
+        kind = dataclasses.replace(
+            existing,
+            label=kind.label or existing.label,
+            export=kind.export or existing.export,
+            deposit=kind.deposit or existing.deposit,
+        )
     _exchange_kinds[kind.kind] = kind
+
+
+def register_exchange_side(
+    kind: str,
+    source: str,
+    target: str,
+    label: str,
+    *,
+    export: Callable[..., Exchange] | None = None,
+    deposit: Callable[..., Exchange] | None = None,
+) -> None:
+    """One system's side of a file format (its writer or its reader), merged with the other's."""
+    register_exchange_kind(
+        ExchangeKind(kind, source, target, label, export=export, deposit=deposit)
+    )
 
 
 def register_reporter(system: str, reporter: Callable[[World], dict[str, int]]) -> None:

@@ -145,3 +145,16 @@ def counting_kind():
     registry.register_job_kind(registry.JobKind("test.count", "entsim", "Compter", handler))
     yield calls
     registry._job_kinds.pop("test.count")
+
+
+@pytest.fixture
+def without_night_jobs():
+    """The registry without the systems' recurring night jobs (restored after the test)."""
+    from entsim import registry, timeline
+
+    saved = dict(registry._job_kinds)
+    for entry in timeline.TIMELINE:
+        registry._job_kinds.pop(entry.kind, None)
+    yield
+    registry._job_kinds.clear()
+    registry._job_kinds.update(saved)

@@ -111,6 +111,30 @@ YEAR = Kind(parse=_matching(r"\d{4}", int), format=str)
 UAI = Kind(parse=_matching(r"[0-9]{7}[A-Z]", str), format=str)  # 0771991W
 
 
+def _parse_date_fr(raw: str) -> dt.date:
+    if not re.fullmatch(r"\d{2}/\d{2}/\d{4}", raw):
+        raise ValueError(raw)
+    return dt.datetime.strptime(raw, "%d/%m/%Y").date()
+
+
+def _parse_datetime_fr(raw: str) -> dt.datetime:
+    if not re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", raw):
+        raise ValueError(raw)
+    return dt.datetime.strptime(raw, "%d/%m/%Y %H:%M:%S")
+
+
+def _format_date_fr(value: dt.date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def _format_datetime_fr(value: dt.datetime) -> str:
+    return f"{_format_date_fr(value)} {value:%H:%M:%S}"
+
+
+DATE_FR = Kind(parse=_parse_date_fr, format=_format_date_fr)  # JJ/MM/AAAA (SIECLE)
+DATETIME_FR = Kind(parse=_parse_datetime_fr, format=_format_datetime_fr)  # JJ/MM/AAAA HH:MM:SS
+
+
 def parse_value(kind: Kind, raw: str, label: str, node: etree._Element) -> Any:
     try:
         return kind.parse(raw)
@@ -271,18 +295,23 @@ class Child:
 
 @dataclass(frozen=True)
 class Many:
-    """wrapper/item* as a tuple: of records when `record` is set, else of `kind` values."""
+    """wrapper/item* as a tuple: of records when `record` is set, else of `kind` values.
 
-    wrapper: str
+    `wrapper` None: the items sit directly under the record's own element. `nullable`: an
+    absent wrapper reads as None and None writes nothing (a present empty wrapper is ()).
+    """
+
+    wrapper: str | None
     item: str
     record: type | None
     kind: Kind
     keep_empty: bool
+    nullable: bool = False
 
-    def read(self, node: etree._Element, optional: bool) -> tuple[Any, ...]:
-        wrapper = node.find(self.wrapper)
+    def read(self, node: etree._Element, optional: bool) -> tuple[Any, ...] | None:
+        wrapper = node if self.wrapper is None else node.find(self.wrapper)
         if wrapper is None:
-            return ()
+            return None if self.nullable else ()
         return tuple(self._read_item(item) for item in wrapper.iterchildren(self.item))
 
     def _read_item(self, item: etree._Element) -> Any:
@@ -290,10 +319,10 @@ class Many:
             return read_record(self.record, item)
         return parse_value(self.kind, element_text(item), self.item, item)
 
-    def write(self, node: etree._Element, value: tuple[Any, ...]) -> None:
-        if not value and not self.keep_empty:
+    def write(self, node: etree._Element, value: tuple[Any, ...] | None) -> None:
+        if value is None or (not value and not self.keep_empty and not self.nullable):
             return
-        wrapper = add_element(node, self.wrapper)
+        wrapper = node if self.wrapper is None else add_element(node, self.wrapper)
         for item in value:
             if self.record is not None:
                 write_record(wrapper, self.item, item)
@@ -339,6 +368,16 @@ def child(name: str, record: type, *, optional: bool = False) -> Any:
 def many(wrapper: str, item: str, record: type, *, keep_empty: bool = True) -> Any:
     """wrapper/item* records; the empty wrapper is written unless keep_empty is False."""
     return _field(Many(wrapper, item, record, STR, keep_empty), default=())
+
+
+def optional_many(wrapper: str, item: str, record: type) -> Any:
+    """wrapper/item* records, or None when the wrapper is absent (kept apart from empty)."""
+    return _field(Many(wrapper, item, record, STR, True, nullable=True), optional=True)
+
+
+def items(item: str, record: type) -> Any:
+    """item* records directly under the record's own element (no wrapper)."""
+    return _field(Many(None, item, record, STR, True), default=())
 
 
 def values(wrapper: str, item: str, kind: Kind = STR, *, keep_empty: bool = True) -> Any:

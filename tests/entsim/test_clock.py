@@ -92,7 +92,7 @@ def test_advance_materialises_the_timeline_in_order(make_world, night_kinds):
     assert Job.objects.filter(world=world).count() == 6
 
 
-def test_unregistered_kinds_are_not_scheduled(make_world):
+def test_unregistered_kinds_are_not_scheduled(make_world, without_night_jobs):
     world = make_world()
     assert clock_add_hours(world=world, hours=48) == []
     assert not Job.objects.filter(world=world).exists()

@@ -61,7 +61,7 @@ def echo_kind():
     registry._exchange_kinds.pop("echo")
 
 
-def test_world_clock_night(make_world):
+def test_world_clock_night(make_world, without_night_jobs):
     world = make_world()
     make_event(world)
     from entsim.services.calendar import calendar_jobs_schedule

@@ -57,7 +57,7 @@ def test_job_create_is_idempotent(make_world):
     assert first.pk == second.pk
 
 
-def test_calendar_event_happens_when_its_job_runs(make_world):
+def test_calendar_event_happens_when_its_job_runs(make_world, without_night_jobs):
     world = make_world()
     event = make_event(world)
     assert calendar_jobs_schedule(world=world) == 1
@@ -69,7 +69,7 @@ def test_calendar_event_happens_when_its_job_runs(make_world):
     assert event.happened_at == event.at
 
 
-def test_listener_is_told_in_the_same_transaction(make_world):
+def test_listener_is_told_in_the_same_transaction(make_world, without_night_jobs):
     world = make_world()
     event = make_event(world)
     seen = []
