@@ -3,14 +3,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from dsfr.forms import DsfrBaseForm
 
 from .timeline import PARIS
 
 
 class LoginForm(AuthenticationForm, DsfrBaseForm):
-    pass
+    # Declared with its label: DsfrBaseForm binds the fields before AuthenticationForm sets the
+    # username label, which then showed Django's untranslated default ("Username").
+    username = UsernameField(label="Identifiant", widget=forms.TextInput(attrs={"autofocus": True}))
 
 
 class ClockForm(DsfrBaseForm):

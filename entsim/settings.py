@@ -6,10 +6,12 @@ Embedded default: SQLite under var/ and Celery on kombu's filesystem transport u
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "template_partials",
     "widget_tweaks",
     "dsfr",
+    "axes",
+    "csp",
     "entsim.apps.EntsimConfig",
     "sts.apps.StsConfig",
     "edt.apps.EdtConfig",
@@ -62,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "entsim.security.RequestSizeLimitMiddleware",
+    "entsim.security.NonceCSPMiddleware",  # django-csp, nonce made up front
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "entsim.middleware.WorldAccessMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "entsim.urls"
@@ -118,6 +125,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "entsim.security.LoginRateLimitBackend",  # django-axes: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,8 +158,12 @@ STORAGES = {
 
 # Uploads: size-capped (the largest real file a trainee uploads is an EDT or ELEGROUPE file).
 ENTSIM_UPLOAD_MAX_BYTES = int(os.environ.get("ENTSIM_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body beyond the cap (+1 MB of form) is refused with 413 before it is read
+# (entsim.security.RequestSizeLimitMiddleware); the form and exchange_deposit check again.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # the non-file part of a request
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # beyond, an uploaded file is spooled to disk
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # the largest form ticks one box per pupil of a page
+DATA_UPLOAD_MAX_NUMBER_FILES = 5  # every import form takes one file
 
 # Security. HTTPS is assumed in production; ENTSIM_HTTPS=0 for a local stack over plain HTTP.
 HTTPS = env_bool("ENTSIM_HTTPS", not DEBUG)
@@ -162,10 +177,43 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = True
+# Training rooms share computers: a session lasts a training day, not Django's two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script reads the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, plus the
+# per-request nonce (`request.csp_nonce`, which django-dsfr puts on its script tags). No inline
+# script, no eval: htmx is configured accordingly in templates/base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login rate limiting (django-axes, attempts kept in the database so that every web process
+# shares them): 5 failures for one user name from one address lock that pair for 15 minutes.
+# Per pair, not per address: a training room shares one address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "entsim.security.lockout_response"
+AXES_COOLOFF_MESSAGE = "Trop de tentatives de connexion. Réessayez dans 15 minutes."
+AXES_PERMALOCK_MESSAGE = "Trop de tentatives de connexion. Contactez votre formateur."
+AXES_VERBOSE = False  # no banner on every start
 
 # Celery. Default: kombu's filesystem transport under var/ (no Redis needed).
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"

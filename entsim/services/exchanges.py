@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -12,6 +13,9 @@ from django.db import transaction
 from .. import registry
 from ..models import Exchange, World
 from ..registry import ExchangeRefused
+
+# Files written during a deposit, so that a refusal (rolled back) leaves none behind.
+_deposit_files: ContextVar[list | None] = ContextVar("entsim_deposit_files", default=None)
 
 
 def exchange_record(
@@ -42,6 +46,9 @@ def exchange_record(
         report=report or {},
     )
     exchange.file.save(filename, ContentFile(content), save=False)
+    written = _deposit_files.get()
+    if written is not None:
+        written.append((exchange.file.storage, exchange.file.name))
     exchange.save()
     return exchange
 
@@ -111,5 +118,13 @@ def exchange_deposit(
             f"Fichier trop volumineux : {len(content) / 1_048_576:.1f} Mo "
             f"(maximum {limit / 1_048_576:.0f} Mo)."
         )
-    with transaction.atomic():
-        return exchange_kind.deposit(world=world, filename=filename, content=content, user=user)
+    token = _deposit_files.set([])
+    try:
+        with transaction.atomic():
+            return exchange_kind.deposit(world=world, filename=filename, content=content, user=user)
+    except BaseException:
+        for storage, name in _deposit_files.get():
+            storage.delete(name)
+        raise
+    finally:
+        _deposit_files.reset(token)

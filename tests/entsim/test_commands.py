@@ -134,3 +134,27 @@ def test_refusal_exits_2_with_a_french_message_on_stderr(tmp_path):
     result = run_manage("exchange_import", "Atlantide", "echo", "f.xml", env=env, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "Monde introuvable : « Atlantide »" in result.stderr
+
+
+def test_refused_deposit_leaves_no_file_behind(make_world, settings, tmp_path):
+    """A reader that records the file before refusing it: the rollback removes the file too."""
+    from entsim.services.exchanges import exchange_deposit
+
+    def deposit(*, world, filename, content, user):
+        exchange_record(
+            world=world, kind="late", source="edt", target="sts", filename=filename, content=content
+        )
+        raise ExchangeRefused("Refusé après enregistrement.")
+
+    registry.register_exchange_kind(
+        registry.ExchangeKind("late", "edt", "sts", "Tardif", deposit=deposit)
+    )
+    try:
+        world = make_world()
+        with pytest.raises(ExchangeRefused):
+            exchange_deposit(world=world, kind="late", filename="f.xml", content=b"<X/>")
+    finally:
+        registry._exchange_kinds.pop("late")
+    files = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert files == []
+    assert not Exchange.objects.filter(kind="late").exists()
