@@ -944,7 +944,7 @@ def support_change(
     if not assignment_ids:
         raise StsError("Sélectionnez le ou les services à basculer.")
     moving = list(
-        ServiceTeacher.objects.select_for_update()
+        ServiceTeacher.objects.select_for_update(of=("self",))
         .filter(service__year=year, teacher=absent, pk__in=assignment_ids)
         .select_related("service__division", "service__group")
     )

@@ -124,9 +124,9 @@ def _links(world):
 
 def test_links_file_is_valid_and_well_named(world, reference_schema):
     _links(world)
-    # Hard cases: characters ISO-8859-15 lacks, a 120-character name, a pupil who left.
+    # Hard cases: characters ISO-8859-15 lacks, a name at the 100-character limit, a leaver.
     Eleve.objects.filter(world=world, siecle_id=501).update(
-        nom="ŁUKASIEWICZ-" + "X" * 110, prenom2="Zoë", date_sortie=dt.date(2027, 10, 15)
+        nom="ŁUKASIEWICZ-" + "X" * 88, prenom2="Zoë", date_sortie=dt.date(2027, 10, 15)
     )
     Eleve.objects.filter(world=world, siecle_id=502).update(actif=False)
     exchange = services.elegroupe_export(world=world, supervisor=True)

@@ -85,7 +85,9 @@ def test_jobs_run_in_due_order(celery_worker, make_world, counting_kind):
 
 
 @pytest.mark.postgres
-def test_racing_advances_run_each_job_exactly_once(celery_worker, make_world, counting_kind):
+def test_racing_advances_run_each_job_exactly_once(
+    celery_worker, make_world, counting_kind, without_night_jobs
+):
     world = make_world()
     events = [make_event(world) for _ in range(6)]
     for index, event in enumerate(events):
