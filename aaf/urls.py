@@ -1,9 +1,11 @@
 from django.urls import path
 
-from entsim.views import system_landing
+from . import views
 
 app_name = "aaf"
 
 urlpatterns = [
-    path("", system_landing("aaf"), name="landing"),
+    path("", views.landing, name="landing"),
+    path("extractions/<int:pk>/", views.run_detail, name="run"),
+    path("extractions/<int:pk>/annuaire/", views.snapshot_download, name="snapshot"),
 ]

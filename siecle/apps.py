@@ -8,7 +8,7 @@ class SiecleConfig(AppConfig):
     def ready(self) -> None:
         from entsim import registry, timeline
 
-        from . import academie, exchanges, night, selectors
+        from . import academie, elegroupe, exchanges, exports, night, selectors
 
         registry.register_seeder("siecle", academie.seed)
         registry.register_job_kind(
@@ -27,6 +27,21 @@ class SiecleConfig(AppConfig):
                 handler=exchanges.sts_receive,
             )
         )
+        registry.register_exchange_side(
+            elegroupe.KIND,
+            "edt",
+            "siecle",
+            "EDT → SIECLE : liens élèves-groupes (ELEGROUPE)",
+            deposit=elegroupe.elegroupe_deposit,
+        )
+        for kind, label in exports.REGISTRY_LABELS.items():
+            registry.register_exchange_side(
+                kind,
+                "siecle",
+                exports.TARGETS.get(kind, "edt"),
+                label,
+                export=exports.exporter(kind),
+            )
         for kind, listener in academie.listeners().items():
             registry.register_event_listener(kind, listener)
         registry.register_reporter("siecle", selectors.world_counts)

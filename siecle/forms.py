@@ -6,6 +6,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from entsim import nomenclatures as nat
+from entsim.forms import UploadForm
 
 from .models import LienResponsable
 from .selectors import Criteres
@@ -291,10 +292,20 @@ class AffectationForm(DsfrBaseForm):
 class SaisieMasseForm(AffectationForm):
     eleves = IdsField(required=False)
     option = forms.ChoiceField(label="Inscrire dans l'option", required=False, choices=())
+    groupe = forms.ChoiceField(label="Inscrire dans le groupe", required=False, choices=())
 
-    def __init__(self, *args, options=(), **kwargs):
+    def __init__(self, *args, options=(), groupes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["option"].choices = [("", "— aucune —"), *list(options)]
+        self.fields["groupe"].choices = [("", "— aucun —"), *list(groupes)]
+
+
+class GroupeForm(DsfrBaseForm):
+    groupe = forms.ChoiceField(label="Groupe", choices=())
+
+    def __init__(self, *args, groupes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groupe"].choices = list(groupes)
 
 
 class DossiersForm(DsfrBaseForm):
@@ -304,3 +315,10 @@ class DossiersForm(DsfrBaseForm):
 
 class FaireExporterForm(DsfrBaseForm):
     eleve = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ElegroupeUploadForm(UploadForm):
+    file = forms.FileField(
+        label="Fichier des liens élève-groupe (<UAI>ELEGROUPE<AAAA><AAMMJJhhmmss>.zip)",
+        help_text="Le fichier du logiciel d'emploi du temps ; importé la nuit suivante.",
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 from entsim.models import Job, World
 
-from . import services
+from . import elegroupe, services
 
 Step = Callable[..., dict[str, Any]]
 
@@ -50,4 +50,12 @@ night_step_register(
     name="multi_inscriptions",
     label="Signalements de multi-inscription",
     run=services.multi_inscriptions_detecter,
+)
+
+
+night_step_register(
+    order=10,
+    name="elegroupe",
+    label="Import des liens élève-groupe (ELEGROUPE)",
+    run=elegroupe.elegroupe_night,
 )

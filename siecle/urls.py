@@ -27,6 +27,12 @@ urlpatterns = [
         name="scolarite_modifier",
     ),
     path("fiches/<int:eleve_pk>/options/ajouter/", views.option_ajouter, name="option_ajouter"),
+    path("fiches/<int:eleve_pk>/groupes/ajouter/", views.groupe_ajouter, name="groupe_ajouter"),
+    path(
+        "fiches/<int:eleve_pk>/groupes/<int:lien>/retirer/",
+        views.groupe_retirer,
+        name="groupe_retirer",
+    ),
     path(
         "fiches/<int:eleve_pk>/options/<int:option>/retirer/",
         views.option_retirer,
@@ -75,6 +81,11 @@ urlpatterns = [
     # Importations, exportations
     path("importations/", views.importations, name="importations"),
     path(
+        "importations/liens-eleve-groupe/",
+        views.import_elegroupe,
+        name="import_elegroupe",
+    ),
+    path(
         "importations/dossiers-depuis-affectation/",
         views.import_affectation,
         name="import_affectation",
@@ -90,4 +101,5 @@ urlpatterns = [
         name="faire_exporter",
     ),
     path("exportations/", views.exportations, name="exportations"),
+    path("exportations/en-xml/", views.export_xml, name="export_xml"),
 ]

@@ -15,6 +15,7 @@ from functools import cached_property
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,10 +25,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from entsim import selectors as entsim_selectors
 from entsim.access import write_required
 from entsim.models import Role
+from entsim.registry import ExchangeRefused
 
-from . import charts, forms, selectors, services
+from . import charts, elegroupe, exports, forms, groupes, selectors, services
 from .academie import eleves_attendus
-from .models import DossierEntrant, Eleve, Etablissement, LienResponsable, OptionEleve
+from .models import (
+    DossierEntrant,
+    Eleve,
+    EleveGroupe,
+    Etablissement,
+    LienResponsable,
+    OptionEleve,
+)
 from .services import SiecleError
 
 PAGE = 50
@@ -458,7 +467,19 @@ def _fiche_context(
             possibles=[p for p in possibles if p.matiere not in taken]
         )
         context["matieres"] = selectors.matiere_labels(world=bee.world, uai=bee.uai)
+    elif onglet == "groupes":
+        taken = {g.groupe for g in fiche.groupes}
+        context["groupe_form"] = bound.get("groupe") or forms.GroupeForm(
+            groupes=[c for c in _groupe_choices(bee) if c[0] not in taken]
+        )
     return context
+
+
+def _groupe_choices(bee: Bee) -> list[tuple[str, str]]:
+    return [
+        (g.code, f"{g.code} {g.libelle_long}".strip())
+        for g in groupes.groupes_possibles(world=bee.world, uai=bee.uai, annee=bee.annee)
+    ]
 
 
 def _trouves(bee: Bee, nom_: str, prenom: str) -> list:
@@ -630,6 +651,46 @@ def option_retirer(
         raise Http404("Option introuvable.") from missing
     services.option_retirer(world=request.world, option=row, user=request.user)
     return _after_write(request, eleve_pk, "options", f"Désinscription de {row.matiere_code}.")
+
+
+@write_required
+@require_POST
+def groupe_ajouter(request: HttpRequest, world_slug: str, eleve_pk: int) -> HttpResponse:
+    bee = _bee(request)
+    eleve = _eleve(request, eleve_pk)
+    scolarite = selectors.scolarite_of(eleve=eleve, annee=bee.annee)
+    form = forms.GroupeForm(request.POST, groupes=_groupe_choices(bee))
+    if scolarite is None:
+        form.add_error(None, f"L'élève n'a pas de scolarité en {bee.annee_libelle}.")
+    elif form.is_valid():
+        try:
+            lien = groupes.groupe_inscrire(
+                world=request.world,
+                scolarite=scolarite,
+                code=form.cleaned_data["groupe"],
+                user=request.user,
+            )
+        except SiecleError as error:
+            form.add_error(None, error.message)
+        else:
+            return _after_write(
+                request, eleve_pk, "groupes", f"Inscription dans le groupe {lien.groupe}."
+            )
+    return _fiche_render(request, eleve_pk, "groupes", {"groupe": form}, status=400)
+
+
+@write_required
+@require_POST
+def groupe_retirer(request: HttpRequest, world_slug: str, eleve_pk: int, lien: int) -> HttpResponse:
+    bee = _bee(request)
+    eleve = _eleve(request, eleve_pk)
+    row = EleveGroupe.objects.filter(
+        world=bee.world, uai=bee.uai, scolarite__eleve=eleve, pk=lien
+    ).first()
+    if row is None:
+        raise Http404("Groupe introuvable.")
+    groupes.groupe_retirer(world=request.world, lien=row, user=request.user)
+    return _after_write(request, eleve_pk, "groupes", f"Retrait du groupe {row.groupe}.")
 
 
 @require_GET
@@ -939,7 +1000,9 @@ def saisie_en_masse(request: HttpRequest, world_slug: str) -> HttpResponse:
     query = {"mef": mef_filter, "div": division_filter, "ancien": previous_filter}
     back = _url("saisie_en_masse", request, query=query)
     if request.method == "POST":
-        form = forms.SaisieMasseForm(request.POST, options=options, **choices)
+        form = forms.SaisieMasseForm(
+            request.POST, options=options, groupes=_groupe_choices(bee), **choices
+        )
         if form.is_valid():
             data = form.cleaned_data
             ids = (
@@ -972,15 +1035,27 @@ def saisie_en_masse(request: HttpRequest, world_slug: str) -> HttpResponse:
                     done.append(f"{enrolled} inscription(s) en option {data['option']}")
                     for line in refused[:10]:
                         messages.warning(request, line)
+                if data["groupe"]:
+                    enrolled, refused = groupes.groupes_inscrire_en_masse(
+                        world=bee.world,
+                        uai=bee.uai,
+                        annee=bee.annee,
+                        scolarite_ids=ids,
+                        code=data["groupe"],
+                        user=request.user,
+                    )
+                    done.append(f"{enrolled} inscription(s) dans le groupe {data['groupe']}")
+                    for line in refused[:10]:
+                        messages.warning(request, line)
                 if not done:
-                    raise SiecleError("Choisissez un MEF, une division ou une option.")
+                    raise SiecleError("Choisissez un MEF, une division, une option ou un groupe.")
             except SiecleError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, " ; ".join(done) + ".")
                 return redirect(back)
     else:
-        form = forms.SaisieMasseForm(options=options, **choices)
+        form = forms.SaisieMasseForm(options=options, groupes=_groupe_choices(bee), **choices)
     page = _page(request, listing, per_page=100)
     return _render(
         request,
@@ -1047,8 +1122,57 @@ def remontee_sysca(request: HttpRequest, world_slug: str) -> HttpResponse:
 
 @require_GET
 def importations(request: HttpRequest, world_slug: str) -> HttpResponse:
+    bee = _bee(request)
     return _render(
-        request, "siecle/importations.html", {}, menu="importations", title="Importations"
+        request,
+        "siecle/importations.html",
+        {
+            "elegroupes": elegroupe.elegroupe_imports(world=bee.world, uai=bee.uai)[:10],
+            "recus": elegroupe.received_exchanges(world=bee.world),
+        },
+        menu="importations",
+        title="Importations",
+    )
+
+
+@write_on_post
+@require_http_methods(["GET", "POST"])
+def import_elegroupe(request: HttpRequest, world_slug: str) -> HttpResponse:
+    """Importations > Liens élève-groupe depuis logiciel privé (deposit; import at night)."""
+    bee = _bee(request)
+    form = forms.ElegroupeUploadForm()
+    refusal = None
+    if request.method == "POST":
+        form = forms.ElegroupeUploadForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ExchangeRefused(_errors(form))
+            name, content = form.content()
+            with transaction.atomic():  # a refusal happens before anything is written
+                elegroupe.elegroupe_deposit(
+                    world=bee.world,
+                    filename=name,
+                    content=content,
+                    user=request.user,
+                    annee=bee.annee,  # check 2: the year SIECLE is connected to
+                )
+        except ExchangeRefused as refused:
+            refusal = refused
+        else:
+            # No notification on success, as in SIECLE: "il n'y a pas de notification".
+            return redirect(_url("import_elegroupe", request))
+    return _render(
+        request,
+        "siecle/import_elegroupe.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "attente": elegroupe.elegroupes_waiting(world=bee.world, uai=bee.uai),
+            "imports": elegroupe.elegroupe_imports(world=bee.world, uai=bee.uai)[:10],
+        },
+        menu="importations",
+        title="Liens élève-groupe depuis logiciel privé",
+        status=400 if refusal else 200,
     )
 
 
@@ -1196,3 +1320,26 @@ def exportations(request: HttpRequest, world_slug: str) -> HttpResponse:
         menu="exportations",
         title="Exportations",
     )
+
+
+@write_required
+@require_POST
+def export_xml(request: HttpRequest, world_slug: str) -> HttpResponse:
+    """Exportations > En XML, for the year chosen (en cours or en préparation)."""
+    bee = _bee(request)
+    kind = request.POST.get("fichier", "")
+    if kind not in exports.LABELS:
+        messages.error(request, "Choisissez un fichier à exporter.")
+        return redirect(_url("exportations", request))
+    try:
+        exchange = exports.xml_export(
+            world=bee.world, kind=kind, annee=bee.annee, user=request.user
+        )
+    except ExchangeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            f"Export {exchange.filename} réalisé (année {bee.annee_libelle}).",
+        )
+    return redirect(_url("exportations", request))

@@ -62,12 +62,12 @@ def test_other_world_is_404(client, make_world, make_member, name, kwargs):
     url_b = reverse(name, kwargs={key: values[key] for key in kwargs})
     assert client.get(url_b).status_code == 404
     assert client.post(url_b, {"action": "nuit"}).status_code == 404
-    if set(kwargs) <= {"world_slug", "pk"}:
+    if set(kwargs) == {"world_slug"} or name == "exchange_download":
         # The same route in their own world answers: the 404 above is the isolation.
         own = {"world_slug": world_a.slug, "pk": exchange_a.pk}
         response = client.get(reverse(name, kwargs={k: own[k] for k in kwargs}))
         assert response.status_code in (200, 302, 405)
-    if "pk" in kwargs:
+    if name == "exchange_download":
         cross = reverse(name, kwargs={"world_slug": world_a.slug, "pk": exchange_b.pk})
         assert client.get(cross).status_code == 404
     world_b.refresh_from_db()

@@ -45,7 +45,12 @@ def test_night_batch_is_registered_and_dispatches_its_steps_in_order(make_world)
     try:
         world = make_world()
         job = pass_night(world)
-        assert list(job.report) == ["Liens élève-groupe", "Signalements de multi-inscription"]
+        assert list(job.report) == [
+            "Import des liens élève-groupe (ELEGROUPE)",  # the real step (order 10)
+            "Liens élève-groupe",
+            "Signalements de multi-inscription",
+        ]
+        assert job.report["Import des liens élève-groupe (ELEGROUPE)"] == {}  # nothing deposited
         assert calls == [("liens", job.due_at)]
         assert job.report["Signalements de multi-inscription"] == {
             "eleves": 0,

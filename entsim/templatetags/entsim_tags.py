@@ -1,4 +1,4 @@
-"""Template helpers of STS-web's pages."""
+"""Template helpers shared by every system's pages."""
 
 from __future__ import annotations
 
