@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "siecle.apps.SiecleConfig",
     "aaf.apps.AafConfig",
     "ent.apps.EntConfig",
+    "training.apps.TrainingConfig",
+    "helpdesk.apps.HelpdeskConfig",
 ]
 
 MIDDLEWARE = [

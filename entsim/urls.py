@@ -15,6 +15,8 @@ world_patterns = [
     path("siecle/", include("siecle.urls")),
     path("aaf/", include("aaf.urls")),
     path("ent/", include("ent.urls")),
+    path("formation/", include("training.world_urls")),
+    path("assistance/", include("helpdesk.urls")),
 ]
 
 urlpatterns = [
@@ -23,5 +25,6 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("sante/", views.health, name="health"),
     path("mondes/<slug:world_slug>/", include(world_patterns)),
+    path("formation/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]
