@@ -218,6 +218,21 @@ AXES_PERMALOCK_MESSAGE = "Trop de tentatives de connexion. Contactez votre forma
 AXES_VERBOSE = False  # no banner on every start
 
 # Celery. Default: kombu's filesystem transport under var/ (no Redis needed).
+# Shared between the web processes and the workers: the progress of long night jobs, written
+# outside their transaction (a job's row only changes when it commits). Redis when it is the
+# broker, a folder under var/ otherwise.
+_cache_url = os.environ.get("CELERY_BROKER_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url.startswith("redis")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
+}
+
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import traceback
 
+from django.core.cache import cache
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -149,6 +150,28 @@ def _job_fail(job_id: int, exc: BaseException) -> Job:
             finished_at=timezone.now(),
         )
     return Job.objects.get(pk=job_id)
+
+
+def _progress_key(job_id: int) -> str:
+    return f"entsim:job-progress:{job_id}"
+
+
+def job_progress_report(*, job: Job, done: int, total: int) -> None:
+    """Record how far a long job is, visible to the pages while its transaction is still open.
+
+    The job's row only changes when the job commits; the percentage goes through the shared
+    cache instead (Redis, or a folder under var/), for the progress bar of the jobs page.
+    """
+    percent = 100 if total <= 0 else max(0, min(99, done * 100 // total))
+    cache.set(_progress_key(job.pk), percent, timeout=6 * 3600)
+
+
+def job_progress(*, job: Job) -> int:
+    """Percentage of a job: 100 once done, the reported progress while it runs."""
+    if job.state in (Job.State.DONE, Job.State.FAILED):
+        return job.progress
+    reported = cache.get(_progress_key(job.pk))
+    return job.progress if reported is None else int(reported)
 
 
 def job_retry(*, job: Job) -> Job:
