@@ -33,6 +33,7 @@ from entsim.formats.safe import FormatError
 from entsim.models import Exchange, Job, World
 from entsim.registry import ExchangeRefused
 from entsim.services.exchanges import exchange_record
+from entsim.services.jobs import job_progress_report
 from entsim.timeline import PARIS
 
 from .models import AafId, AafRun
@@ -51,6 +52,7 @@ FILIERES = {
     "DOC": "DOCUMENTATION",
 }
 ID_BATCH = 2000
+CHUNK = 2000  # rows per fetch of a streamed query
 
 
 def feed_prefix(world: World) -> str:
@@ -172,17 +174,30 @@ def _courses(doc: sts_emp.StsEmp | None) -> _Courses:
 
 
 def _multi_inscribed(world: World, establishments: list[str], annee: int) -> dict[str, list[str]]:
-    """INE -> UAIs where the pupil is scolarisé, for INEs scolarisés in two establishments."""
-    where: dict[str, list[str]] = defaultdict(list)
+    """INE -> UAIs where the pupil is scolarisé, for INEs scolarisés in two establishments.
+
+    Only the INEs are read (one column, streamed), with the first UAI of each."""
+    first: dict[str, str] = {}
+    where: dict[str, list[str]] = {}
+    scolarises = siecle_selectors.Criteres(scolarise="oui")
     for uai in establishments:
-        for actif in siecle_selectors.eleves_actifs(world=world, uai=uai, annee=annee):
-            if actif.eleve.ine:
-                where[actif.eleve.ine].append(uai)
-    return {ine: uais for ine, uais in where.items() if len(set(uais)) > 1}
+        rows = siecle_selectors.eleves_rechercher(
+            world=world, uai=uai, annee=annee, criteres=scolarises
+        ).values_list("eleve__ine", flat=True)
+        for ine in rows.iterator(chunk_size=CHUNK):
+            if not ine:
+                continue
+            known = first.setdefault(ine, uai)
+            if known != uai:
+                where.setdefault(ine, [known]).append(uai)
+    return where
 
 
-def extract(world: World, *, at: dt.datetime, report: Extraction) -> Iterator[aaf.AddRequest]:
-    """Every entry of the directory (add requests), one establishment at a time."""
+def extract(
+    world: World, *, at: dt.datetime, report: Extraction, job: Job | None = None
+) -> Iterator[aaf.AddRequest]:
+    """Every entry of the directory (add requests), one establishment at a time; the night's
+    job (if any) reports its progress after each establishment."""
     ids = Ids(world)
     annee = world.school_year(at)
     bases = siecle_selectors.etablissements(world=world)
@@ -195,7 +210,9 @@ def extract(world: World, *, at: dt.datetime, report: Extraction) -> Iterator[aa
     multi = _multi_inscribed(world, sorted(bases), annee)
     mefs: dict[str, str] = {}
     subjects: dict[str, str] = {}
-    for uai in uais:
+    for done, uai in enumerate(uais):
+        if job is not None:
+            job_progress_report(job=job, done=done, total=len(uais) + 1)
         etab_id = ids.get(f"S:{uai}")
         base = bases.get(uai)
         sts_pair = sts_years.get(uai)
@@ -211,6 +228,8 @@ def extract(world: World, *, at: dt.datetime, report: Extraction) -> Iterator[aa
             )
         ids.forget(f"E:{uai}:")
         ids.forget(f"R:{uai}:")
+    if job is not None:  # what is left: nomenclatures, the zip, the Delta
+        job_progress_report(job=job, done=len(uais), total=len(uais) + 1)
     for code, label in sorted(mefs.items()):
         if code.isdigit():
             report.counts[aaf.MEF] += 1
@@ -421,7 +440,9 @@ def _snapshot_requests(run: AafRun | None) -> Iterator[aaf.AddRequest]:
                     yield request
 
 
-def aaf_run(*, world: World, at: dt.datetime, kind: str | None = None) -> AafRun:
+def aaf_run(
+    *, world: World, at: dt.datetime, kind: str | None = None, job: Job | None = None
+) -> AafRun:
     """Extract the directory, keep the night's snapshot, send the Complet or the Delta.
 
     Raises NothingToExtract when neither STS-web nor SIECLE holds an establishment (a world
@@ -445,7 +466,7 @@ def aaf_run(*, world: World, at: dt.datetime, kind: str | None = None) -> AafRun
         snapshot_dir = Path(folder) / "snapshot"
         snapshot_dir.mkdir()
         paths = aaf.write_run(
-            extract(world, at=at, report=report),
+            extract(world, at=at, report=report, job=job),
             directory=snapshot_dir,
             prefix=prefix,
             kind=aaf.COMPLET,
@@ -512,7 +533,7 @@ def aaf_run(*, world: World, at: dt.datetime, kind: str | None = None) -> AafRun
 def aaf_night_extraction(job: Job) -> dict:
     """The 20:00 job: Complet on Saturday night, Delta the other nights."""
     try:
-        run = aaf_run(world=job.world, at=job.due_at)
+        run = aaf_run(world=job.world, at=job.due_at, job=job)
     except NothingToExtract as error:
         return {"echange": None, "motif": error.message}
     return {

@@ -7,7 +7,6 @@ or while writing, and the transaction leaves every table as it was.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from entsim import timeline
-from entsim.formats import bee_eleves, sts_emp
+from entsim.formats import bee_eleves, structure_codes, sts_emp
 from entsim.models import Exchange, World
 from entsim.registry import ExchangeRefused
 from entsim.services.exchanges import exchange_content, exchange_record, exchange_settle
@@ -41,10 +40,8 @@ from .models import (
     ServiceEnseignant,
 )
 
-STRUCTURE_CODE_MAX = 8
-GROUPE_LIBELLE_MAX = 20
-# STS-web accepts in group names only these (guide 2.7); the software itself does not check.
-_STS_ALLOWED = re.compile(r"[A-Za-z0-9 _-]")
+STRUCTURE_CODE_MAX = structure_codes.CODE_MAX
+GROUPE_LIBELLE_MAX = structure_codes.LIBELLE_MAX
 
 
 class EdtError(Exception):
@@ -56,8 +53,12 @@ class EdtError(Exception):
 
 
 def sts_name_hint(code: str) -> str | None:
-    """Why STS-web would reject this group name at its import (a hint, never a block)."""
-    bad = sorted({char for char in code if not _STS_ALLOWED.fullmatch(char)})
+    """Why STS-web would reject this group name at its import (a hint, never a block).
+
+    STS-web accepts in group names only the characters of guide 2.7; the software itself does
+    not check them.
+    """
+    bad = sorted(structure_codes.forbidden_chars(code))
     if not bad:
         return None
     shown = " ".join(f"« {char} »" for char in bad)
@@ -372,6 +373,13 @@ def _items_divisions(doc: sts_emp.StsEmp) -> list[_Item]:
 
 
 def _check_structure(doc: sts_emp.StsEmp) -> None:
+    seen_people: set[str] = set()
+    for person in doc.donnees.individus:
+        if person.id in seen_people:
+            raise ExchangeRefused(
+                f"Fichier STS-web refusé : l'individu d'ID {person.id} y figure deux fois."
+            )
+        seen_people.add(person.id)
     structure = doc.donnees.structure
     for holder, label in ((structure.divisions, "division"), (structure.groupes, "groupe")):
         seen = set()
@@ -922,6 +930,11 @@ def _check_pupils(doc: bee_eleves.BeeEleves) -> None:
             raise ExchangeRefused(
                 f"Fichier élèves refusé : INE « {ine} » invalide (11 caractères attendus)."
             )
+    for entry in doc.donnees.structures:
+        for structure in entry.structures:
+            problem = structure_codes.code_problem(structure.code_structure or "")
+            if problem:
+                raise ExchangeRefused(f"Fichier élèves refusé : {problem}.")
 
 
 @transaction.atomic

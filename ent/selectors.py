@@ -41,6 +41,15 @@ def account_by_jointure(*, world: World, jointure: str) -> Account | None:
     )
 
 
+def account_by_login(*, world: World, login: str) -> Account | None:
+    """The ENT account with this login (identifiant), None if no account has it."""
+    return (
+        Account.objects.filter(world=world, login=login.strip().lower())
+        .select_related("structure")
+        .first()
+    )
+
+
 def person_cohorts(*, world: World, jointure: str) -> dict[str, list[str]]:
     """The codes of the classes and groups the ENT puts a person in (pupil or teacher)."""
     found: dict[str, list[str]] = {"classes": [], "groupes": []}
@@ -52,6 +61,53 @@ def person_cohorts(*, world: World, jointure: str) -> dict[str, list[str]]:
     for kind, code in rows:
         found["classes" if kind == Cohort.Kind.CLASSE else "groupes"].append(code)
     return found
+
+
+@dataclass(frozen=True)
+class PersonInEnt:
+    """An active pupil or teacher of an establishment, with the classes and groups the ENT puts
+    them in (a teacher: where they teach, not a class they are only professeur principal of)."""
+
+    jointure: str
+    profile: str
+    last_name: str
+    first_name: str
+    birth_date: object
+    ine: str
+    classes: frozenset[str]
+    groups: frozenset[str]
+
+
+def people_of_structure(*, world: World, uai: str) -> list[PersonInEnt]:
+    """The training checks' view of one establishment's directory, in three queries."""
+    accounts = list(
+        Account.objects.filter(
+            world=world,
+            state=ACTIVE,
+            structure__uai=uai,
+            profile__in=[Account.Profile.ELEVE, Account.Profile.ENSEIGNANT],
+        )
+    )
+    cohorts: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"classe": set(), "groupe": set()})
+    for account_id, kind, code, principal, subjects in Membership.objects.filter(
+        world=world, account__in=accounts
+    ).values_list("account_id", "cohort__kind", "cohort__code", "principal", "subjects"):
+        if principal and not subjects:
+            continue
+        cohorts[account_id][kind].add(code)
+    return [
+        PersonInEnt(
+            jointure=account.jointure,
+            profile=account.profile,
+            last_name=account.last_name,
+            first_name=account.first_name,
+            birth_date=account.birth_date,
+            ine=(account.attributes.get("ENTEleveINE") or [""])[0],
+            classes=frozenset(cohorts[account.pk][Cohort.Kind.CLASSE]),
+            groups=frozenset(cohorts[account.pk][Cohort.Kind.GROUPE]),
+        )
+        for account in accounts
+    ]
 
 
 def cohort_members_by_code(*, world: World, code: str, uai: str | None = None) -> list[str]:

@@ -9,7 +9,8 @@ exchanges hold for the ENT and not yet imported (`aaf_night_import`). A run is o
   the directory, and their accounts are closed.
 - Delta: add (or come back), modify (only the attributes named), delete.
 - An attribute name the importer does not know stops everything, as in real importers: the
-  whole run is rejected with the reason, and nothing of it is applied.
+  whole run is rejected with the reason, and nothing of it is applied. So does an identifier
+  named twice in one category (two entries would share one account).
 
 Accounts are keyed on the AAF jointure id. A pupil or a staff member in the directory has an
 active account; a responsable (PersRelEleve) only when a pupil in the directory names them with
@@ -25,7 +26,7 @@ import re
 import secrets
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection, transaction
 
@@ -34,6 +35,7 @@ from entsim.formats.safe import FormatError
 from entsim.models import Exchange, Job, World
 from entsim.registry import ExchangeRefused
 from entsim.services.exchanges import exchange_record, exchange_settle
+from entsim.services.jobs import job_progress_report
 
 from .models import (
     Account,
@@ -50,6 +52,7 @@ AAF_KINDS = {"aaf_complet": aaf.COMPLET, "aaf_delta": aaf.DELTA}
 BATCH = 1000
 IN_CHUNK = 500  # ids per `__in` query
 MAX_WARNINGS = 50
+PROGRESS_SCALE = 1000  # steps of one run in the import job's progress
 
 
 class EntError(Exception):
@@ -163,8 +166,17 @@ _COHORT_ATTRIBUTES = {
 class _RunImport:
     """Apply one opened run to the world's ENT (inside the caller's transaction)."""
 
-    def __init__(self, *, world: World, at: dt.datetime, run: aaf.Run, filename: str) -> None:
+    def __init__(
+        self,
+        *,
+        world: World,
+        at: dt.datetime,
+        run: aaf.Run,
+        filename: str,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.world = world
+        self.progress = progress
         self.at = at
         self.run = run
         self.filename = filename
@@ -188,6 +200,7 @@ class _RunImport:
         self.ignored = 0
         self.files: list[dict] = []
         self.warnings: list[str] = []
+        self.named: dict[str, set[str]] = defaultdict(set)
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -197,7 +210,9 @@ class _RunImport:
 
     def execute(self) -> dict:
         total = 0
-        for file in self.run.files:
+        for index, file in enumerate(self.run.files):
+            if self.progress is not None:
+                self.progress(index, len(self.run.files))
             count = 0
             batch: list[aaf.Request] = []
             for request in self.run.requests(file):
@@ -239,6 +254,14 @@ class _RunImport:
                 f"« {file.name} » : un fichier Complet ne contient que des ajouts "
                 f"(identifiant {request.id}). Tout le lot est rejeté."
             )
+        named = self.named[request.category]
+        if request.id in named:
+            raise RunRejected(
+                f"« {file.name} » : l'identifiant {request.id} ({request.category}) figure deux "
+                "fois dans le lot. Deux entrées ne peuvent pas partager un identifiant : l'une "
+                "prendrait le compte de l'autre. Tout le lot est rejeté."
+            )
+        named.add(request.id)
         unknown = aaf.unknown_attributes(request)
         if unknown:
             raise RunRejected(
@@ -778,9 +801,16 @@ def _modified(attributes: dict, modifications: Iterable[aaf.Modification]) -> di
 # --- Exchanges: the nightly job, deposits ------------------------------------------------------
 
 
-def aaf_exchange_import(*, world: World, exchange: Exchange, at: dt.datetime) -> Exchange:
+def aaf_exchange_import(
+    *,
+    world: World,
+    exchange: Exchange,
+    at: dt.datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> Exchange:
     """Import one run and settle its exchange: processed with the report, or rejected with the
-    reason (then nothing of the run is applied)."""
+    reason (then nothing of the run is applied). `progress(done, total)` is told before each
+    file of the run."""
     expected = AAF_KINDS.get(exchange.kind)
     try:
         with exchange.file.open("rb") as handle, aaf.open_run(handle) as run:
@@ -790,7 +820,9 @@ def aaf_exchange_import(*, world: World, exchange: Exchange, at: dt.datetime) ->
                     f"transmis comme {expected}."
                 )
             with transaction.atomic():
-                report = _RunImport(world=world, at=at, run=run, filename=exchange.filename)
+                report = _RunImport(
+                    world=world, at=at, run=run, filename=exchange.filename, progress=progress
+                )
                 result = report.execute()
     except (FormatError, RunRejected) as error:
         return exchange_settle(
@@ -817,8 +849,17 @@ def aaf_night_import(job: Job) -> dict:
     world = job.world
     totals: Counter = Counter()
     imported = []
-    for exchange in aaf_pending(world=world, until=job.due_at):
-        aaf_exchange_import(world=world, exchange=exchange, at=job.due_at)
+    pending = list(aaf_pending(world=world, until=job.due_at))
+    for index, exchange in enumerate(pending):
+
+        def progress(done: int, total: int, index: int = index) -> None:
+            # each run is an equal share of the job; within a run, its files
+            share = PROGRESS_SCALE * done // max(total, 1)
+            job_progress_report(
+                job=job, done=index * PROGRESS_SCALE + share, total=len(pending) * PROGRESS_SCALE
+            )
+
+        aaf_exchange_import(world=world, exchange=exchange, at=job.due_at, progress=progress)
         imported.append(exchange.filename)
         if exchange.state == Exchange.State.REJECTED:
             totals["rejetes"] += 1

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from dsfr.forms import DsfrBaseForm
 
+from .services.clock import SPEEDS
 from .timeline import PARIS
 
 
@@ -23,7 +24,7 @@ class ClockForm(DsfrBaseForm):
         ("plus24", "+24 h"),
         ("aller", "Aller au"),
         ("pause", "Pause"),
-        ("lancer", "Lancer"),
+        ("lecture", "Lecture"),
     )
     action = forms.ChoiceField(choices=ACTIONS)
     date = forms.DateTimeField(
@@ -32,19 +33,16 @@ class ClockForm(DsfrBaseForm):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    speed = forms.FloatField(
-        label="Vitesse (heures simulées par minute réelle)",
-        required=False,
-        min_value=0.01,
-        max_value=1000,
+    speed = forms.TypedChoiceField(
+        label="Vitesse", choices=SPEEDS, coerce=int, required=False, empty_value=None
     )
 
     def clean(self):
         data = super().clean()
         if data.get("action") == "aller" and not data.get("date"):
             self.add_error("date", "Indiquez la date et l'heure où aller.")
-        if data.get("action") == "lancer" and not data.get("speed"):
-            self.add_error("speed", "Indiquez la vitesse.")
+        if data.get("action") == "lecture" and not data.get("speed"):
+            self.add_error("speed", "Choisissez la vitesse de lecture.")
         return data
 
     def target(self) -> dt.datetime:

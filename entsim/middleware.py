@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
-from .models import WorldMember
+from .access import user_is_help_desk
+from .models import Role, World, WorldMember
 
 
 class WorldAccessMiddleware:
     """Resolve `world_slug` from the URL into `request.world` and `request.member`.
 
     Done once, here, for every view whose URL carries a world, so that no view can forget it.
-    A world the user does not belong to does not exist for them (404, not 403).
+    A world the user does not belong to does not exist for them (404, not 403). The help desk
+    (see `access.HELP_DESK`) enters every world as a read-only member (role assistance, not
+    saved) when it is not a member of its own.
     """
 
     def __init__(self, get_response):
@@ -34,6 +37,10 @@ class WorldAccessMiddleware:
             .filter(world__slug=slug, user=request.user)
             .first()
         )
+        if member is None and user_is_help_desk(request.user):
+            world = World.objects.select_related("home").filter(slug=slug).first()
+            if world is not None:
+                member = WorldMember(world=world, user=request.user, role=Role.ASSISTANCE)
         if member is None:
             raise Http404("Monde introuvable.")
         request.world = member.world

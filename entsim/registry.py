@@ -77,6 +77,16 @@ _exchange_kinds: dict[str, ExchangeKind] = {}
 _reporters: dict[str, Callable[[World], dict[str, int]]] = {}
 _event_listeners: dict[str, list[Callable[[CalendarEvent], None]]] = {}
 _seeders: dict[str, Callable[[World], None]] = {}
+_scenario_hook: ScenarioHook | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioHook:
+    """What the training layer declares about scenarios: the known ids (in order), and what
+    to plant in a world once the systems are seeded."""
+
+    ids: Callable[[], list[str]]
+    plant: Callable[[World], None]
 
 # Systems are seeded from the world's truth in this order when a world is created.
 SEED_ORDER = ("sts", "siecle", "edt", "aaf", "ent")
@@ -141,6 +151,15 @@ def register_seeder(system: str, seeder: Callable[[World], None]) -> None:
 
 def seeders() -> list[tuple[str, Callable[[World], None]]]:
     return [(system, _seeders[system]) for system in SEED_ORDER if system in _seeders]
+
+
+def register_scenario_hook(hook: ScenarioHook) -> None:
+    global _scenario_hook
+    _scenario_hook = hook
+
+
+def scenario_hook() -> ScenarioHook | None:
+    return _scenario_hook
 
 
 def job_kind(kind: str) -> JobKind | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from . import registry, timeline
+from .access import user_is_help_desk
 from .models import (
     CalendarEvent,
     Division,
@@ -15,20 +16,32 @@ from .models import (
     Exchange,
     Job,
     Responsable,
+    Role,
     Schooling,
     Staff,
     TeachingGroup,
     World,
     WorldMember,
 )
+from .services.clock import SPEEDS
+from .services.jobs import job_progress
 
 
-def worlds_for_user(*, user) -> QuerySet[WorldMember]:
-    return (
+def worlds_for_user(*, user) -> list[WorldMember]:
+    """The user's memberships; for the help desk, every world (read-only where not a member)."""
+    memberships = list(
         WorldMember.objects.filter(user=user)
         .select_related("world", "world__home")
         .order_by("world__name")
     )
+    if not user_is_help_desk(user):
+        return memberships
+    joined = {member.world_id for member in memberships}
+    others = [
+        WorldMember(world=world, user=user, role=Role.ASSISTANCE)
+        for world in World.objects.select_related("home").exclude(pk__in=joined)
+    ]
+    return sorted(memberships + others, key=lambda member: member.world.name)
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,8 @@ class ClockBar:
     now: dt.datetime
     running: bool
     speed: float
+    speed_label: str
+    speeds: tuple[tuple[int, str], ...]
     upcoming: list[UpcomingJob]
     may_advance: bool
 
@@ -158,6 +173,36 @@ def clock_bar(*, world: World, member: WorldMember) -> ClockBar:
         now=timeline.local(world.now()),
         running=world.is_running,
         speed=world.speed,
+        speed_label=dict(SPEEDS).get(round(world.speed), f"×{world.speed:g}"),
+        speeds=SPEEDS,
         upcoming=upcoming_jobs(world=world),
         may_advance=member.may_advance_clock,
     )
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: Job
+    label: str
+    progress: int
+    polling: bool  # dispatched and not finished: the page asks again for its progress
+
+
+def job_rows(*, world: World, job_id: int | None = None) -> list[JobRow]:
+    """The jobs page's rows (the most recent), or the one row of `job_id` in this world."""
+    kinds = registry.job_kinds()
+    jobs = (
+        Job.objects.filter(world=world, pk=job_id)
+        if job_id is not None
+        else jobs_recent(world=world)
+    )
+    return [
+        JobRow(
+            job=job,
+            label=kinds[job.kind].label if job.kind in kinds else job.kind,
+            progress=job_progress(job=job),
+            polling=job.state == Job.State.RUNNING
+            or (job.state == Job.State.PENDING and job.dispatched_at is not None),
+        )
+        for job in jobs
+    ]

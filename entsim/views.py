@@ -98,9 +98,8 @@ def _clock_apply(world, form: ClockForm) -> None:
         clock_services.clock_advance(world=world, to=form.target())
     elif action == "pause":
         clock_services.clock_set_speed(world=world, speed=0)
-    elif action == "lancer":
-        # hours per real minute → simulated seconds per real second
-        clock_services.clock_set_speed(world=world, speed=form.cleaned_data["speed"] * 60)
+    elif action == "lecture":
+        clock_services.clock_set_speed(world=world, speed=form.cleaned_data["speed"])
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -116,13 +115,16 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 @require_GET
 def world_jobs(request: HttpRequest, world_slug: str) -> HttpResponse:
-    world = request.world
-    kinds = registry.job_kinds()
-    jobs = [
-        (job, kinds.get(job.kind).label if job.kind in kinds else job.kind)
-        for job in selectors.jobs_recent(world=world)
-    ]
-    return render(request, "entsim/jobs.html", {"jobs": jobs})
+    """The world's jobs; `?tache=<id>` with htmx answers that job's row (progress polling)."""
+    job_id = request.GET.get("tache", "")
+    if request.htmx and job_id:
+        if not job_id.isdigit():
+            raise Http404("Tâche introuvable.")
+        rows = selectors.job_rows(world=request.world, job_id=int(job_id))
+        if not rows:
+            raise Http404("Tâche introuvable.")
+        return render(request, "entsim/jobs.html#job-row", {"row": rows[0]})
+    return render(request, "entsim/jobs.html", {"rows": selectors.job_rows(world=request.world)})
 
 
 @require_GET

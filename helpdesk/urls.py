@@ -2,6 +2,11 @@
 
 from django.urls import path
 
+from . import views
+
 app_name = "helpdesk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("trace/", views.trace, name="trace"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+]

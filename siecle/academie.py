@@ -793,22 +793,17 @@ def _plant_duplicates(world: World, uai: str, year: int) -> None:
 
 
 def _plant_incomplete_fiches(world: World, uai: str, year: int) -> None:
-    """Two fiches bloquantes of the year in progress: a pupil born in France whose birth
-    commune was never entered, and a pupil whose only legal responsable was recorded as a
-    mere contact (no legal responsable with an address)."""
+    """Two fiches bloquantes of the year in progress, both on the responsables (guide 2.5.2):
+    a pupil whose only legal responsable has no address entered, and a pupil whose only legal
+    responsable was recorded as a mere contact. The pupil's own identity stays complete:
+    SIECLE's saisie asks for the birth commune of a pupil born in France, and the pupils
+    export keeps the rules third-party readers apply (docs/formats.md)."""
     rng = random.Random(f"{world.seed}-fiches")
-    scolarites = (
+    active = set(
         Scolarite.objects.filter(world=world, uai=uai, annee=year, date_sortie__isnull=True)
         .exclude(mef_code="")
-        .select_related("eleve")
-        .order_by("eleve__eleve_id")
+        .values_list("eleve_id", flat=True)
     )
-    born_in_france = [s.eleve for s in scolarites if s.eleve.code_pays_naiss == nom.PAYS_FRANCE]
-    if born_in_france:
-        eleve = rng.choice(born_in_france)
-        eleve.code_commune_insee_naiss = ""
-        eleve.code_departement_naiss = ""
-        eleve.save(update_fields=["code_commune_insee_naiss", "code_departement_naiss"])
     links = list(
         LienResponsable.objects.filter(world=world, uai=uai, niveau=1)
         .values_list("eleve_id", "personne_id")
@@ -820,14 +815,16 @@ def _plant_incomplete_fiches(world: World, uai: str, year: int) -> None:
         legal_count[eleve_pk] += 1
         person_count[person_pk] += 1
     alone = sorted(
-        eleve_pk
+        (eleve_pk, person_pk)
         for eleve_pk, person_pk in links
-        if legal_count[eleve_pk] == 1 and person_count[person_pk] == 1
+        if legal_count[eleve_pk] == 1 and person_count[person_pk] == 1 and eleve_pk in active
     )
-    active = {s.eleve_id for s in scolarites}
-    alone = [pk for pk in alone if pk in active]
-    if alone:
-        eleve_pk = rng.choice(alone)
+    chosen = rng.sample(alone, k=min(2, len(alone)))
+    if chosen:
+        _, person_pk = chosen[0]
+        Personne.objects.filter(pk=person_pk).update(adresse=None)
+    if len(chosen) > 1:
+        eleve_pk, _ = chosen[1]
         LienResponsable.objects.filter(eleve_id=eleve_pk, niveau=1).update(
             niveau=LienResponsable.Niveau.CONTACT
         )

@@ -348,9 +348,11 @@ def received_exchanges(*, world: World, limit: int = 30) -> list[dict[str, Any]]
                 "exchange": exchange,
                 "libelle": RECEIVED_KINDS[exchange.kind],
                 "rapport": [
-                    (key, value)
+                    (key, ", ".join(value) if isinstance(value, list) else value)
                     for key, value in report.items()
-                    if key not in ("uai", "rejets") and not isinstance(value, (dict, list))
+                    if key not in ("uai", "rejets")
+                    and not isinstance(value, dict)
+                    and (not isinstance(value, list) or all(isinstance(v, str) for v in value))
                 ],
                 "rejets": report.get("rejets", []),
             }

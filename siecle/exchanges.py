@@ -4,8 +4,9 @@ STS-web → BEE (Exports > Structure, Exports > Services, guide 2.4 and 2.9): ST
 them in the STS_EDT layout (see sts/exchanges.py); they reach the base at the next quarter hour
 (job `siecle.receive_sts`). The structure of the school year is replaced as a whole (divisions
 and groups, with their MEFs and their divisions): that is how the year in preparation gets the
-divisions its pupils are affected to. The services file is acknowledged (teachers and
-services counted): this simulator's base keeps no teaching services.
+divisions its pupils are affected to. The services file replaces the teachers and the
+teaching services of the year (`equipes.services_recevoir`): it gives teachers their divisions
+and groups.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from entsim.formats.safe import FormatError
 from entsim.models import Exchange, Job
 from entsim.services.exchanges import exchange_content, exchange_settle
 
-from . import services
+from . import equipes, services
 from .models import Etablissement
 
 STRUCTURE = "sts_structure"
@@ -28,6 +29,41 @@ def _refuse(exchange: Exchange, job: Job, message: str) -> dict[str, Any]:
     report = {"refus": message}
     exchange_settle(exchange=exchange, state=Exchange.State.REJECTED, report=report, at=job.due_at)
     return report
+
+
+def _teachers(document: sts_emp.StsEmp) -> list[dict[str, Any]]:
+    """INDIVIDUS then SUPPLEANTS, with the civility's short label (M., MME)."""
+    civilites = {c.code: c.libelle_court for c in document.nomenclatures.civilites}
+    by_sex = {"1": "M.", "2": "MME"}
+    return [
+        {
+            "id": person.id,
+            "civilite": civilites.get(person.civilite or "") or by_sex.get(person.sexe or "", ""),
+            "nom": person.nom_usage or person.nom_patronymique or "",
+            "prenom": person.prenom or "",
+            "suppleant": suppleant,
+        }
+        for people, suppleant in (
+            (document.donnees.individus, False),
+            (document.donnees.suppleants, True),
+        )
+        for person in people
+    ]
+
+
+def _services(structure: sts_emp.Structure) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": kind,
+            "code": item.code,
+            "matiere": service.code_matiere,
+            "mod_cours": service.code_mod_cours,
+            "enseignants": [teacher.id for teacher in service.enseignants],
+        }
+        for kind, items in (("D", structure.divisions), ("G", structure.groupes))
+        for item in items
+        for service in item.services
+    ]
 
 
 def sts_receive(job: Job) -> dict[str, Any]:
@@ -54,12 +90,14 @@ def sts_receive(job: Job) -> dict[str, Any]:
         )
     structure = document.donnees.structure
     if exchange.kind == SERVICES:
-        report = {
-            "année": f"{annee}-{annee + 1}",
-            "enseignants": len(document.donnees.individus),
-            "services": sum(len(d.services) for d in structure.divisions)
-            + sum(len(g.services) for g in structure.groupes),
-        }
+        report = equipes.services_recevoir(
+            world=world,
+            uai=uai,
+            annee=annee,
+            enseignants=_teachers(document),
+            services=_services(structure),
+            le=job.due_at,
+        )
     else:
         counts = services.structures_recevoir(
             world=world,

@@ -173,6 +173,53 @@ class Structure(BeeOwned):
         return f"{self.code} ({self.get_type_display()} {self.annee})"
 
 
+class Enseignant(BeeOwned):
+    """A teacher of a school year as STS-web's Services export names them (INDIVIDU, or
+    SUPPLEANT for a substitute). Replaced with the services at each reception."""
+
+    annee = models.PositiveSmallIntegerField("année scolaire")
+    sts_id = models.CharField("identifiant STS", max_length=20)
+    civilite = models.CharField(max_length=4, blank=True)  # "M.", "MME"
+    nom = models.CharField(max_length=50)
+    prenom = models.CharField("prénom", max_length=50, blank=True)
+    suppleant = models.BooleanField("suppléant", default=False)
+    recu_le = models.DateTimeField("reçu le (heure simulée)", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["world", "uai", "annee", "sts_id"], name="siecle_enseignant_unique"
+            ),
+        ]
+        ordering = ["nom", "prenom", "sts_id"]
+        verbose_name = "enseignant"
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.civilite, self.nom, self.prenom) if part)
+
+
+class Service(BeeOwned):
+    """A teaching service of a division (D) or a group (G) as received from STS-web: a
+    subject, a teaching mode and one of its teachers (one row per teacher; a service
+    without teacher has one row without). Gives teachers their divisions and groups."""
+
+    annee = models.PositiveSmallIntegerField("année scolaire")
+    structure_type = models.CharField(max_length=1, choices=Structure.Type.choices)
+    structure_code = models.CharField(max_length=8)
+    matiere_code = models.CharField("code matière", max_length=6)
+    mod_cours = models.CharField("modalité de cours", max_length=10)
+    enseignant = models.ForeignKey(
+        Enseignant, on_delete=models.CASCADE, null=True, blank=True, related_name="services"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["world", "uai", "annee", "structure_code"])]
+        ordering = ["structure_type", "structure_code", "matiere_code", "mod_cours", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.structure_code} {self.matiere_code} {self.mod_cours} {self.enseignant}"
+
+
 # --- People -----------------------------------------------------------------------------------
 
 

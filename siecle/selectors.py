@@ -33,6 +33,7 @@ from .models import (
     DossierEntrant,
     Eleve,
     EleveGroupe,
+    Enseignant,
     Etablissement,
     Exportation,
     Historique,
@@ -43,6 +44,7 @@ from .models import (
     Personne,
     Programme,
     Scolarite,
+    Service,
     Signalement,
     Structure,
 )
@@ -130,6 +132,123 @@ def groupes(*, world: World, uai: str, annee: int) -> list[Structure]:
             world=world, uai=uai, annee=annee, type=Structure.Type.GROUPE
         ).order_by("code")
     )
+
+
+def structure(*, world: World, uai: str, annee: int, pk: int) -> Structure | None:
+    return Structure.objects.filter(world=world, uai=uai, annee=annee, pk=pk).first()
+
+
+# --- Services received from STS-web (équipes pédagogiques) ------------------------------------
+
+
+@dataclass(frozen=True)
+class LigneStructure:
+    structure: Structure
+    effectif: int
+    enseignants: int
+
+
+def structures_tableau(*, world: World, uai: str, annee: int) -> list[LigneStructure]:
+    """Divisions then groups of the year, with their pupils and their teachers (services)."""
+    pupils = dict(
+        _year(world, uai, annee)
+        .filter(date_sortie__isnull=True)
+        .exclude(division="")
+        .values_list("division")
+        .annotate(n=Count("pk"))
+    )
+    members = dict(
+        EleveGroupe.objects.filter(
+            world=world, uai=uai, scolarite__annee=annee, scolarite__date_sortie__isnull=True
+        )
+        .values_list("groupe")
+        .annotate(n=Count("pk"))
+    )
+    teachers = {
+        (row["structure_type"], row["structure_code"]): row["n"]
+        for row in Service.objects.filter(
+            world=world, uai=uai, annee=annee, enseignant__isnull=False
+        )
+        .values("structure_type", "structure_code")
+        .annotate(n=Count("enseignant", distinct=True))
+    }
+    return [
+        LigneStructure(
+            s,
+            (pupils if s.type == Structure.Type.DIVISION else members).get(s.code, 0),
+            teachers.get((s.type, s.code), 0),
+        )
+        for s in Structure.objects.filter(world=world, uai=uai, annee=annee).order_by(
+            "type", "code"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class LigneEquipe:
+    matiere_code: str
+    matiere: str
+    mod_cours: str
+    enseignants: list[Enseignant]
+
+
+def equipe_pedagogique(*, world: World, uai: str, structure: Structure) -> list[LigneEquipe]:
+    """The services of a division or group: subject, teaching mode, teachers."""
+    labels = matiere_labels(world=world, uai=uai)
+    lines: dict[tuple[str, str], list[Enseignant]] = {}
+    for service in Service.objects.filter(
+        world=world,
+        uai=uai,
+        annee=structure.annee,
+        structure_type=structure.type,
+        structure_code=structure.code,
+    ).select_related("enseignant"):
+        teachers = lines.setdefault((service.matiere_code, service.mod_cours), [])
+        if service.enseignant is not None:
+            teachers.append(service.enseignant)
+    return [
+        LigneEquipe(code, labels.get(code, code), mod_cours, teachers)
+        for (code, mod_cours), teachers in sorted(lines.items())
+    ]
+
+
+def structure_eleves(*, world: World, uai: str, structure: Structure) -> list[Scolarite]:
+    """The pupils of a division, or the members of a group, not gone out."""
+    scolarites = _year(world, uai, structure.annee).filter(date_sortie__isnull=True)
+    if structure.type == Structure.Type.DIVISION:
+        scolarites = scolarites.filter(division=structure.code)
+    else:
+        scolarites = scolarites.filter(groupes__groupe=structure.code)
+    return list(
+        scolarites.select_related("eleve").order_by("eleve__nom", "eleve__prenom", "eleve__pk")
+    )
+
+
+@dataclass(frozen=True)
+class EnseignantStructures:
+    enseignant: Enseignant
+    divisions: list[str]
+    groupes: list[str]
+
+
+def enseignants_structures(*, world: World, uai: str, annee: int) -> list[EnseignantStructures]:
+    """Each teacher of the year with the divisions and groups their services give them
+    (structures the base holds for the year)."""
+    known = set(
+        Structure.objects.filter(world=world, uai=uai, annee=annee).values_list("type", "code")
+    )
+    codes: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"D": set(), "G": set()})
+    for teacher_pk, kind, code in Service.objects.filter(
+        world=world, uai=uai, annee=annee, enseignant__isnull=False
+    ).values_list("enseignant_id", "structure_type", "structure_code"):
+        if (kind, code) in known:
+            codes[teacher_pk][kind].add(code)
+    return [
+        EnseignantStructures(
+            teacher, sorted(codes[teacher.pk]["D"]), sorted(codes[teacher.pk]["G"])
+        )
+        for teacher in Enseignant.objects.filter(world=world, uai=uai, annee=annee)
+    ]
 
 
 @dataclass(frozen=True)
@@ -786,6 +905,27 @@ def duplicates_created_by_hand(world: World) -> list[DoublonSaisi]:
         for e in created
         if key(e.nom, e.prenom, e.date_naissance) in known
     ]
+
+
+def eleves_trouver(*, world: World, ine: str = "", eleve_id: int | None = None) -> list[Eleve]:
+    """A pupil's dossiers in every base of the académie, by INE or by ELEVE_ID (help desk)."""
+    if not ine and eleve_id is None:
+        return []
+    eleves = Eleve.objects.filter(world=world)
+    eleves = eleves.filter(ine=ine.strip().upper()) if ine else eleves.filter(eleve_id=eleve_id)
+    return list(eleves.select_related("adresse").order_by("uai", "eleve_id"))
+
+
+def personnes_trouver(*, world: World, personne_id: int) -> list[Personne]:
+    """A responsable by PERSONNE_ID in every base, with the pupils they are tied to."""
+    return list(
+        Personne.objects.filter(world=world, personne_id=personne_id)
+        .select_related("adresse")
+        .prefetch_related(
+            Prefetch("liens", queryset=LienResponsable.objects.select_related("eleve"))
+        )
+        .order_by("uai")
+    )
 
 
 def eleves_autres_etablissements(*, world: World, uai: str, nom_: str, limit: int = 20):

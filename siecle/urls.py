@@ -77,6 +77,8 @@ urlpatterns = [
         views.fiches_bloquantes,
         name="fiches_bloquantes",
     ),
+    path("exploitation/structures/", views.structures, name="structures"),
+    path("exploitation/structures/<int:structure_pk>/", views.structure, name="structure"),
     path("exploitation/remontee-sysca/", views.remontee_sysca, name="remontee_sysca"),
     # Importations, exportations
     path("importations/", views.importations, name="importations"),

@@ -1100,6 +1100,44 @@ def fiches_bloquantes(request: HttpRequest, world_slug: str) -> HttpResponse:
 
 
 @require_GET
+def structures(request: HttpRequest, world_slug: str) -> HttpResponse:
+    """The divisions and groups of the year (from STS-web) and the teachers their services
+    give them."""
+    bee = _bee(request)
+    return _render(
+        request,
+        "siecle/structures.html",
+        {
+            "lignes": selectors.structures_tableau(world=bee.world, uai=bee.uai, annee=bee.annee),
+            "enseignants": selectors.enseignants_structures(
+                world=bee.world, uai=bee.uai, annee=bee.annee
+            ),
+        },
+        menu="exploitation",
+        title="Structures et équipes pédagogiques",
+    )
+
+
+@require_GET
+def structure(request: HttpRequest, world_slug: str, structure_pk: int) -> HttpResponse:
+    bee = _bee(request)
+    found = selectors.structure(world=bee.world, uai=bee.uai, annee=bee.annee, pk=structure_pk)
+    if found is None:
+        raise Http404("Structure introuvable.")
+    return _render(
+        request,
+        "siecle/structure.html",
+        {
+            "structure": found,
+            "equipe": selectors.equipe_pedagogique(world=bee.world, uai=bee.uai, structure=found),
+            "eleves": selectors.structure_eleves(world=bee.world, uai=bee.uai, structure=found),
+        },
+        menu="exploitation",
+        title=f"{found.get_type_display()} {found.code}",
+    )
+
+
+@require_GET
 def remontee_sysca(request: HttpRequest, world_slug: str) -> HttpResponse:
     bee = _bee(request)
     lignes = selectors.remontee_sysca(world=bee.world, uai=bee.uai, annee=bee.annee)

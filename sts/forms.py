@@ -8,8 +8,8 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from entsim import nomenclatures as nom
+from entsim.formats import structure_codes
 
-from . import rules
 from .models import NomenclatureEntry
 
 CARRY_OVER_ACK = "J'ai lu le conseil et je reconduis quand même les groupes et les services."
@@ -94,15 +94,19 @@ class NomenclatureRequestForm(DsfrBaseForm):
 def _code_field(label: str) -> forms.CharField:
     return forms.CharField(
         label=label,
-        max_length=rules.CODE_MAX,
-        help_text=f"{rules.CODE_MAX} caractères au plus : {rules.ALLOWED_TEXT}.",
+        max_length=structure_codes.CODE_MAX,
+        help_text=(
+            f"{structure_codes.CODE_MAX} caractères au plus : {structure_codes.ALLOWED_TEXT}."
+        ),
         strip=True,
     )
 
 
 def _libelle_field() -> forms.CharField:
     return forms.CharField(
-        label="Libellé long", max_length=rules.LIBELLE_MAX, help_text="20 caractères au plus."
+        label="Libellé long",
+        max_length=structure_codes.LIBELLE_MAX,
+        help_text="20 caractères au plus.",
     )
 
 
@@ -132,7 +136,7 @@ class DivisionForm(DsfrBaseForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        problem = rules.code_problem(code)
+        problem = structure_codes.code_problem(code)
         if problem:
             raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
         return code
@@ -156,7 +160,7 @@ class GroupForm(DsfrBaseForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        problem = rules.code_problem(code)
+        problem = structure_codes.code_problem(code)
         if problem:
             raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
         return code

@@ -11,10 +11,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from entsim import nomenclatures as nom
 from entsim import timeline
-from entsim.formats import emp_sts
+from entsim.formats import emp_sts, structure_codes
 from entsim.models import Exchange, World
 
-from . import rules
 from .models import (
     Change,
     Division,
@@ -668,7 +667,7 @@ def import_plan(*, year: SchoolYear, doc: emp_sts.EmpSts) -> ImportPlan:
 
     seen: set[str] = set()
     for group in doc.donnees.structure.groupes:
-        problem = rules.code_problem(group.code) or rules.libelle_problem(
+        problem = structure_codes.code_problem(group.code) or structure_codes.libelle_problem(
             group.libelle_long or group.code
         )
         if problem is None and group.code in seen:

@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from entsim import nomenclatures as nom
 from entsim import timeline
+from entsim.formats import structure_codes
 from entsim.models import Exchange, World
 from entsim.registry import ExchangeRefused
 from entsim.services.exchanges import (
@@ -23,7 +24,7 @@ from entsim.services.exchanges import (
     exchange_settle,
 )
 
-from . import exchanges, rules, selectors
+from . import exchanges, selectors
 from .models import (
     Change,
     Division,
@@ -648,7 +649,7 @@ def nomenclature_request_create(
 def _check_structure(
     *, year: SchoolYear, code: str, libelle: str, exclude_division=None, exclude_group=None
 ) -> None:
-    problem = rules.code_problem(code) or rules.libelle_problem(libelle)
+    problem = structure_codes.code_problem(code) or structure_codes.libelle_problem(libelle)
     if problem:
         raise StsError(problem[0].upper() + problem[1:] + ".")
     divisions = Division.objects.filter(year=year, code=code)

@@ -17,6 +17,14 @@ from ..models import World
 from .jobs import due_job_ids, jobs_dispatch, jobs_schedule_recurring
 
 
+# The speeds offered to run by itself, in simulated seconds per real second.
+SPEEDS = (
+    (60, "×60 — 1 h simulée par minute"),
+    (360, "×360 — 6 h simulées par minute"),
+    (1440, "×1440 — 1 jour simulé par minute"),
+)
+
+
 class ClockError(Exception):
     """A refused clock move; the message is shown to the user."""
 

@@ -27,6 +27,10 @@ def world_create(*, name: str, size: str, seed: int, scenario: str = "bac-a-sabl
         raise WorldError("Le nom du monde doit contenir au moins une lettre ou un chiffre.")
     if size not in SIZES:
         raise WorldError(f"Taille inconnue : {size}. Tailles possibles : {', '.join(SIZES)}.")
+    hook = registry.scenario_hook()
+    known = hook.ids() if hook is not None else ["bac-a-sable"]
+    if scenario not in known:
+        raise WorldError(f"Scénario inconnu : {scenario}. Scénarios possibles : {', '.join(known)}.")
     if World.objects.filter(slug=slug).exists():
         raise WorldError(f"Un monde nommé « {name} » existe déjà.")
     academie = generate_academie(seed=seed, size=size)
@@ -46,6 +50,8 @@ def world_create(*, name: str, size: str, seed: int, scenario: str = "bac-a-sabl
         academie_persist(world=world, academie=academie)
         for _system, seeder in registry.seeders():
             seeder(world)
+        if hook is not None:
+            hook.plant(world)
         calendar_jobs_schedule(world=world)
     return world
 
@@ -68,3 +74,34 @@ def user_ensure(*, username: str, password: str, first_name: str = "", last_name
     user.set_password(password)
     user.save()
     return user
+
+
+def world_delete(*, world: World) -> None:
+    """Delete a world, every row of every system in it, and the files they stored.
+
+    Files are found generically (entsim imports no system app): every model with a foreign
+    key to World and a file field. They are removed once the rows' deletion has committed.
+    """
+    from django.apps import apps
+    from django.db import models
+
+    stored = []
+    for model in apps.get_models():
+        fields = model._meta.concrete_fields
+        files = [f.name for f in fields if isinstance(f, models.FileField)]
+        links = [f.name for f in fields if f.is_relation and f.related_model is World]
+        for link in links if files else ():
+            for row in model.objects.filter(**{link: world}).values_list(*files):
+                stored += [
+                    (model._meta.get_field(f).storage, name)
+                    for f, name in zip(files, row, strict=True)
+                    if name
+                ]
+    with transaction.atomic():
+        World.objects.filter(pk=world.pk).delete()
+
+        def remove_files():
+            for storage, name in stored:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)

@@ -322,3 +322,51 @@ def test_report_counts_and_deposit(make_world):
         exchange_deposit(world=world, kind="aaf_delta", filename=name, content=content)
     deposited = exchange_deposit(world=world, kind="aaf_complet", filename=name, content=content)
     assert (deposited.state, deposited.source, deposited.target) == ("pending", "aaf", "ent")
+
+
+def test_complet_naming_one_identifier_twice_is_rejected(make_world):
+    world = make_world()
+    feed(world, college())
+    before = {a.jointure: (a.state, a.login) for a in Account.objects.filter(world=world)}
+    # the next night, Léo's entry carries Zoé's identifier: two entries, one account
+    leo = pupil("1001", "NGUYEN", "Léo", classes=["3B"], relatives=[("5002", "2")])
+    requests = [r for r in college() if r.id != "1002"] + [leo]
+    exchange = feed(world, requests, day=NEXT)
+    assert exchange.state == Exchange.State.REJECTED
+    motif = exchange.report["motif"]
+    assert "l'identifiant 1001 (Eleve) figure deux fois" in motif
+    assert "Tout le lot est rejeté" in motif
+    # nothing applied: Léo (1002) is not closed, Zoé keeps her account and her name
+    after = {a.jointure: (a.state, a.login) for a in Account.objects.filter(world=world)}
+    assert after == before
+    assert account(world, "1002").state == Account.State.ACTIF
+    assert account(world, "1001").first_name == "Zoé"
+
+
+def test_delta_naming_one_identifier_twice_is_rejected(make_world):
+    world = make_world()
+    feed(world, college())
+    modify = aaf.ModifyRequest(aaf.ELEVE, "1001", (aaf.Modification("givenName", ("Zoë",)),))
+    delete = aaf.DeleteRequest(aaf.ELEVE, "1001")
+    exchange = feed(world, [modify, delete], kind=aaf.DELTA, day=NEXT)
+    assert exchange.state == Exchange.State.REJECTED
+    assert "figure deux fois" in exchange.report["motif"]
+    assert account(world, "1001").state == Account.State.ACTIF
+
+
+def test_import_reports_a_rising_progress(make_world, monkeypatch):
+    from entsim.services import jobs
+
+    world = make_world()
+    record_run(world, college(), chunk_size=1)  # one request per file, and an empty MEF file
+    seen: list[int] = []
+
+    def report(*, job, done, total):
+        jobs.job_progress_report(job=job, done=done, total=total)
+        seen.append(jobs.job_progress(job=job))
+
+    monkeypatch.setattr(services, "job_progress_report", report)
+    job = run_import(world)
+    assert len(seen) == 9 and seen == sorted(seen)  # before each file
+    assert seen[0] == 0 and 0 < seen[-1] < 100 and len(set(seen)) == 9
+    assert jobs.job_progress(job=job) == 100

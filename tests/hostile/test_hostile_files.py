@@ -104,17 +104,6 @@ def assert_french_refusal(message: str, hostile: Hostile, kind: str) -> None:
 # Findings in other apps, reported to their owners; remove an entry when it is fixed.
 # Accepted where they must be refused (strict xfail: the test fails again once they are).
 KNOWN_ACCEPTED = {
-    ("sts-enseignant-en-double", "sts_emp"): (
-        "edt: an STS_EDT file with two INDIVIDU of one ID is imported, one teacher silently "
-        "dropped (non_appariees_edt 1)"
-    ),
-    ("eleves-caracteres-interdits", "eleves_sans_adresses"): (
-        "edt: a pupils file whose CODE_STRUCTURE is « 3A/../../étc;DROP TABLE » is imported "
-        "and creates that division (the STS_EDT reader refuses such a code)"
-    ),
-    ("eleves-caracteres-interdits", "eleves_avec_adresses"): (
-        "edt: same as eleves_sans_adresses (a division with '/' and ';' created)"
-    ),
     ("aaf-identifiants-en-double", "aaf_complet"): (
         "ent: a Complet run with two addRequest of one identifier is processed without a "
         "warning; the pupil whose id was taken is closed"

@@ -11,6 +11,7 @@ from entsim.models import Exchange
 from entsim.services.exchanges import exchange_content, exchange_export
 from siecle import exports, selectors
 from siecle.models import Exportation, LienResponsable, Mef, Scolarite, Structure
+from tests.siecle.readers import readers_rule_violations
 from tests.siecle.siecle_world import college, shared_college, url
 
 pytestmark = pytest.mark.django_db
@@ -45,22 +46,42 @@ def test_pupils_export_reads_back_equal_and_follows_the_readers_rules(kind, worl
     ines = [e.id_national for e in eleves]
     assert all(ine and len(ine) == 11 for ine in ines) and len(set(ines)) == len(ines)
     structures = back.structures_by_eleve()
-    # the world plants fiches bloquantes (a pupil born in France without birth commune):
-    # they are exported as they are, and only they break the readers' rule
+    # the world's planted fiches bloquantes are exported too, within the readers' rules
     bloquantes = {
         s.eleve.eleve_id for s in selectors.fiches_bloquantes(world=world, uai=uai, annee=annee)
     }
+    assert len(bloquantes) == 2 and bloquantes <= {e.eleve_id for e in eleves}
     for eleve in eleves:
         assert eleve.code_sexe in ("1", "2") and eleve.date_naiss is not None
         if eleve.code_pays == "100":
-            assert eleve.code_commune_insee_naiss or eleve.eleve_id in bloquantes
+            assert eleve.code_commune_insee_naiss and len(eleve.code_commune_insee_naiss) == 5
         if eleve.date_sortie is None:
             assert any(s.type_structure == "D" for s in structures.get(eleve.eleve_id, ()))
+    assert readers_rule_violations(back, uai) == []
     if kind == exports.AVEC_ADRESSES:
         ids = {a.adresse_id for a in back.donnees.adresses}
         assert ids and all(e.adresse_id in ids for e in eleves if e.adresse_id)
     else:
         assert back.donnees.adresses is None
+
+
+@pytest.mark.parametrize("kind", [exports.SANS_ADRESSES, exports.AVEC_ADRESSES])
+def test_every_pupils_export_of_the_generated_world_follows_the_readers_rules(kind, world):
+    """Both years SIECLE offers (en cours, en préparation), through the real export."""
+    from siecle.models import Etablissement
+
+    uai = world.home.uai
+    base = Etablissement.objects.get(world=world, uai=uai)
+    years = sorted({world.school_year(), base.derniere_annee})
+    for annee in years:
+        doc = exports.eleves_document(
+            world=world, uai=uai, annee=annee, avec_adresses=kind == exports.AVEC_ADRESSES
+        )
+        _, content = bee_eleves.write_zip_file(doc, avec_adresses=kind == exports.AVEC_ADRESSES)
+        (member,) = read_zip(content)
+        back = bee_eleves.read(member.content)
+        assert back.annee == annee
+        assert readers_rule_violations(back, uai) == [], annee
 
 
 def test_export_is_recorded_as_exchange_and_in_the_log_and_edt_reads_it():

@@ -163,14 +163,33 @@ def test_identity_and_address_updates_complete_a_fiche_bloquante(client, make_me
     world = college()
     home = world.home.uai
     client.force_login(make_member(world))
-    bloquante = next(
-        s
-        for s, motifs in selectors.with_motifs(
+    # a birth commune left empty (the planted fiches bloquantes are on the responsables)
+    eleve = (
+        Scolarite.objects.filter(
+            world=world,
+            uai=home,
+            annee=2026,
+            date_sortie__isnull=True,
+            eleve__code_pays_naiss="100",
+        )
+        .exclude(
+            eleve__in=[
+                s.eleve for s in selectors.fiches_bloquantes(world=world, uai=home, annee=2026)
+            ]
+        )
+        .order_by("eleve__eleve_id")
+        .first()
+        .eleve
+    )
+    Eleve.objects.filter(pk=eleve.pk).update(code_commune_insee_naiss="", code_departement_naiss="")
+    eleve.refresh_from_db()
+    assert [
+        m
+        for s, m in selectors.with_motifs(
             selectors.fiches_bloquantes(world=world, uai=home, annee=2026)
         )
-        if motifs == ["Commune de naissance non renseignée (élève né en France)"]
-    )
-    eleve = bloquante.eleve
+        if s.eleve_id == eleve.pk
+    ] == [["Commune de naissance non renseignée (élève né en France)"]]
     data = {
         "nom": eleve.nom,
         "nom_usage": "",
@@ -195,7 +214,7 @@ def test_identity_and_address_updates_complete_a_fiche_bloquante(client, make_me
     eleve.refresh_from_db()
     assert eleve.code_commune_insee_naiss == data["code_commune_insee_naiss"]
     assert eleve.ville_naiss and eleve.code_departement_naiss == "013"
-    assert selectors.fiches_bloquantes_count(world=world, uai=home, annee=2026) == 1
+    assert selectors.fiches_bloquantes_count(world=world, uai=home, annee=2026) == 2
     assert Historique.objects.get(eleve=eleve, action="Identité").detail.startswith(
         "Commune de naissance : — → 132"
     )

@@ -10,7 +10,12 @@ from entsim import nomenclatures as nom
 from entsim import registry, timeline
 from entsim.formats import sts_emp
 from entsim.models import Exchange, Job
-from entsim.services.exchanges import exchange_export, exchange_record, exchange_schedule_delivery
+from entsim.services.exchanges import (
+    exchange_content,
+    exchange_export,
+    exchange_record,
+    exchange_schedule_delivery,
+)
 from entsim.services.jobs import job_execute
 from siecle import selectors
 from siecle.models import Structure
@@ -124,3 +129,179 @@ def test_the_sts_export_reaches_the_base():
         == len(selectors.divisions(world=world, uai=world.home.uai, annee=annee))
         > 0
     )
+
+
+def services_file(uai: str, annee: int, services: dict[str, list[tuple[str, list[str]]]]) -> bytes:
+    """A Services export: `services` = {structure code: [(subject, [teacher ids])]}."""
+    base = sts_emp.read(structure_file(uai, annee))
+    people = (
+        sts_emp.Individu(
+            id="1001", type="epp", sexe="2", civilite="2", nom_usage="DURAND", prenom="Alice"
+        ),
+        sts_emp.Individu(
+            id="1002", type="epp", sexe="1", civilite="1", nom_usage="MARTIN", prenom="Paul"
+        ),
+    )
+    substitute = sts_emp.Individu(
+        id="2001", type="epp", sexe="1", nom_usage="BERNARD", prenom="Luc"
+    )
+
+    def of(code: str) -> tuple[sts_emp.Service, ...]:
+        return tuple(
+            sts_emp.Service(
+                code_matiere=subject,
+                code_mod_cours="CG",
+                enseignants=tuple(sts_emp.EnseignantRef(id=i, type="epp") for i in ids),
+            )
+            for subject, ids in services.get(code, [])
+        )
+
+    structure = base.donnees.structure
+    extra = tuple(
+        sts_emp.Division(code=code, services=of(code))
+        for code in services
+        if code not in {d.code for d in structure.divisions}
+        and code not in {g.code for g in structure.groupes}
+    )
+    document = sts_emp.StsEmp(
+        parametres=base.parametres,
+        nomenclatures=sts_emp.Nomenclatures(
+            civilites=(
+                sts_emp.Civilite(code="1", libelle_court="M.", libelle_long="Monsieur"),
+                sts_emp.Civilite(code="2", libelle_court="MME", libelle_long="Madame"),
+            )
+        ),
+        donnees=sts_emp.Donnees(
+            individus=people,
+            structure=sts_emp.Structure(
+                divisions=tuple(
+                    sts_emp.Division(code=d.code, services=of(d.code)) for d in structure.divisions
+                )
+                + extra,
+                groupes=tuple(
+                    sts_emp.Groupe(code=g.code, services=of(g.code)) for g in structure.groupes
+                ),
+            ),
+            suppleants=(substitute,),
+        ),
+    )
+    return sts_emp.write(document)
+
+
+def test_services_give_teachers_their_divisions_and_groups_annule_et_remplace(client, make_member):
+    """Exports > Services (guide 2.9), after the structure: the équipe pédagogique."""
+    from siecle import equipes
+    from siecle.models import Enseignant, Service
+    from tests.siecle.siecle_world import choose_year, url
+
+    world = college()
+    home = world.home.uai
+    deliver(world, structure_file(home, 2027))
+    content = services_file(
+        home,
+        2027,
+        {
+            "5A": [("020700", ["1001"]), ("061300", ["1002", "9999"])],
+            "5ESP2": [("030602", ["1002", "2001"])],
+            "5Z": [("020700", ["1001"])],  # a division STS-web did not send in the structure
+        },
+    )
+    exchange, job = deliver(world, content, kind="sts_services")
+    assert exchange.state == Exchange.State.PROCESSED
+    assert job.report == {
+        "année": "2027-2028",
+        "enseignants": 3,
+        "services": 3,
+        equipes.UNKNOWN_STRUCTURES: ["5Z"],
+        equipes.UNKNOWN_TEACHERS: ["9999"],
+    }
+    teachers = {
+        t.enseignant.sts_id: (t.divisions, t.groupes)
+        for t in selectors.enseignants_structures(world=world, uai=home, annee=2027)
+    }
+    assert teachers == {
+        "1001": (["5A"], []),
+        "1002": (["5A"], ["5ESP2"]),
+        "2001": ([], ["5ESP2"]),
+    }
+    substitute = Enseignant.objects.get(world=world, annee=2027, sts_id="2001")
+    assert substitute.suppleant and str(substitute) == "M. BERNARD Luc"
+    division = selectors.divisions(world=world, uai=home, annee=2027)[0]
+    equipe = selectors.equipe_pedagogique(world=world, uai=home, structure=division)
+    assert [(line.matiere_code, [str(t) for t in line.enseignants]) for line in equipe] == [
+        ("020700", ["MME DURAND Alice"]),
+        ("061300", ["M. MARTIN Paul"]),
+    ]
+    # the pages: Exploitation > Structures et équipes pédagogiques, the division's page
+    client.force_login(make_member(world))
+    choose_year(client, world, 2027)
+    page = client.get(url("structures", world)).content.decode()
+    assert "M. BERNARD Luc (suppléant)" in page and "5ESP2" in page
+    page = client.get(url("structure", world, division.pk)).content.decode()
+    assert "Équipe pédagogique" in page and "MME DURAND Alice" in page
+    page = client.get(url("importations", world)).content.decode()
+    assert "STS-web : services" in page and f"{equipes.UNKNOWN_STRUCTURES} : 5Z" in page
+    # another world's structure is not reachable
+    other = college(name="Autre monde")
+    foreign = Structure.objects.filter(world=other).first()
+    assert client.get(url("structure", world, foreign.pk)).status_code == 404
+    # annule et remplace: a new Services export replaces every service and teacher of the year
+    deliver(world, services_file(home, 2027, {"5B": [("020700", ["1001"])]}), kind="sts_services")
+    teachers = {
+        t.enseignant.sts_id: (t.divisions, t.groupes)
+        for t in selectors.enseignants_structures(world=world, uai=home, annee=2027)
+    }
+    assert teachers == {"1001": (["5B"], []), "1002": ([], []), "2001": ([], [])}
+    assert Service.objects.filter(world=world, annee=2027).count() == 1
+    # the year in progress keeps its own services
+    assert not Service.objects.filter(world=world, annee=2026).exists()
+
+
+def test_services_before_the_structure_find_no_division():
+    """The guide: structure first, then services. Services of an unknown year's structure
+    are listed, not kept."""
+    from siecle import equipes
+    from siecle.models import Service
+
+    world = college()
+    content = services_file(world.home.uai, 2027, {"5A": [("020700", ["1001"])]})
+    _, job = deliver(world, content, kind="sts_services")
+    assert job.report[equipes.UNKNOWN_STRUCTURES] == ["5A"] and job.report["services"] == 0
+    assert not Service.objects.filter(world=world).exists()
+
+
+def test_the_sts_services_export_reaches_the_base():
+    """STS-web's own exports, structure then services: every teacher of a service gets the
+    divisions and groups STS-web gives them."""
+    world = college(name="Services réels")
+    for kind in ("sts_structure", "sts_services"):
+        exchange = exchange_export(world=world, kind=kind)
+        job = Job.objects.get(
+            world=world, kind=timeline.STS_TO_BEE, params__exchange_id=exchange.pk
+        )
+        job = job_execute(job_id=job.pk)
+        assert job.state == Job.State.DONE, job.error
+        exchange.refresh_from_db()
+        assert exchange.state == Exchange.State.PROCESSED, exchange.report
+    from siecle import equipes
+
+    assert equipes.UNKNOWN_STRUCTURES not in job.report
+    annee = int(job.report["année"][:4])
+    doc = sts_emp.read(exchange_content(exchange=exchange))
+    expected = {
+        (teacher.id, kind, item.code)
+        for kind, items in (
+            ("D", doc.donnees.structure.divisions),
+            ("G", doc.donnees.structure.groupes),
+        )
+        for item in items
+        for service in item.services
+        for teacher in service.enseignants
+    }
+    got = {
+        (t.enseignant.sts_id, kind, code)
+        for t in selectors.enseignants_structures(world=world, uai=world.home.uai, annee=annee)
+        for kind, codes in (("D", t.divisions), ("G", t.groupes))
+        for code in codes
+    }
+    assert got == expected and len(expected) > 10

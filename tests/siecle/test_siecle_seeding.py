@@ -178,9 +178,18 @@ def test_identifiers_and_planted_situations_are_stable_from_the_seed():
         (nom1, prenom1, adresse1), (nom2, prenom2, adresse2) = group
         assert (nom1, prenom1) == (nom2, prenom2) and adresse1 != adresse2
     motifs = sorted(m for _, _, reasons in bloquantes for m in reasons)
-    assert motifs == [
-        "Aucun représentant légal avec une adresse",
-        "Commune de naissance non renseignée (élève né en France)",
+    # both on the responsables: the planted fiches keep the pupils export's readers' rules
+    assert motifs == ["Aucun représentant légal avec une adresse"] * 2
+    first_links = [
+        lien
+        for s, _ in selectors.with_motifs(
+            selectors.fiches_bloquantes(world=first, uai=first.home.uai, annee=2026)
+        )
+        for lien in s.eleve.liens.select_related("personne")
+    ]
+    assert sorted((lien.niveau, lien.personne.adresse_id is None) for lien in first_links) == [
+        (LienResponsable.Niveau.LEGAL, True),
+        (LienResponsable.Niveau.CONTACT, False),
     ]
     assert planted(college("Monde trois", seed=12)) != (doublons, bloquantes)
 
