@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from dsfr.forms import DsfrBaseForm
 
+from .formats.safe import too_large_message
 from .services.clock import SPEEDS
 from .timeline import PARIS
 
@@ -62,8 +63,7 @@ class UploadForm(DsfrBaseForm):
         limit = settings.ENTSIM_UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"Fichier trop volumineux : {upload.size / 1_048_576:.1f} Mo "
-                f"(maximum {limit / 1_048_576:.0f} Mo)."
+                too_large_message(upload.size, limit)
             )
         return upload
 

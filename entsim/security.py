@@ -13,6 +13,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.html import escape
 
+from .formats.safe import too_large_message
+
 LOCKOUT_MESSAGE = "Trop de tentatives de connexion. Réessayez dans {minutes} minutes."
 
 
@@ -77,8 +79,7 @@ class RequestSizeLimitMiddleware:
     @staticmethod
     def _too_large(request, length: int, limit: int) -> HttpResponse:
         message = (
-            f"Fichier trop volumineux : {length / 1_048_576:.1f} Mo "
-            f"(maximum {limit / 1_048_576:.0f} Mo)."
+            too_large_message(length, limit)
         )
         body = (
             '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'

@@ -7,6 +7,7 @@ with a French message that names the problem, ready to show to the user.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass
 
@@ -37,13 +38,25 @@ def xml_parser() -> etree.XMLParser:
     )
 
 
+def _megabytes(size: int, *, up: bool) -> str:
+    """Size in Mo with a decimal comma, one decimal at most (rounded up for a file's size)."""
+    tenths = size * 10 / 1_048_576
+    tenths = math.ceil(tenths) if up else math.floor(tenths)
+    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths // 10},{tenths % 10}"
+
+
+def too_large_message(size: int, limit: int) -> str:
+    """The refusal of a file over the limit; its size never reads as equal to the maximum."""
+    return (
+        f"Fichier trop volumineux : {_megabytes(size, up=True)} Mo "
+        f"(maximum {_megabytes(limit, up=False)} Mo)."
+    )
+
+
 def parse_xml(content: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     """Parse bytes as XML (encoding from the declaration); refuse entities and DTD tricks."""
     if len(content) > max_bytes:
-        raise FormatError(
-            f"Fichier trop volumineux : {len(content) / 1_048_576:.1f} Mo "
-            f"(maximum {max_bytes / 1_048_576:.0f} Mo)."
-        )
+        raise FormatError(too_large_message(len(content), max_bytes))
     if not content.strip():
         raise FormatError("Le fichier est vide.")
     try:

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from .. import registry
+from ..formats.safe import too_large_message
 from ..models import Exchange, World
 from ..registry import ExchangeRefused
 
@@ -115,8 +116,7 @@ def exchange_deposit(
     limit = settings.ENTSIM_UPLOAD_MAX_BYTES
     if len(content) > limit:
         raise ExchangeRefused(
-            f"Fichier trop volumineux : {len(content) / 1_048_576:.1f} Mo "
-            f"(maximum {limit / 1_048_576:.0f} Mo)."
+            too_large_message(len(content), limit)
         )
     token = _deposit_files.set([])
     try:

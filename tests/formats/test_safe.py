@@ -81,3 +81,15 @@ def test_hostile_zips_are_refused(content, message):
 def test_zip_member_larger_than_allowed():
     with pytest.raises(FormatError, match="trop volumineux"):
         read_zip(make_zip({"a.xml": bytes(range(256)) * 100}), max_bytes=1000)
+
+
+def test_too_large_message_never_shows_the_size_equal_to_the_maximum():
+    from entsim.formats.safe import too_large_message
+
+    mib = 1_048_576
+    assert too_large_message(20 * mib + 1, 20 * mib) == (
+        "Fichier trop volumineux : 20,1 Mo (maximum 20 Mo)."
+    )
+    assert (
+        too_large_message(50 * mib, 20 * mib) == "Fichier trop volumineux : 50 Mo (maximum 20 Mo)."
+    )
