@@ -100,6 +100,12 @@ def name_key(text: str) -> str:
 # --- Persons from each system's rows -------------------------------------------------------------
 
 
+def _pupil_now(world: World, eleve) -> Person:
+    """A pupil with the division of the year in progress (if any)."""
+    scolarite = siecle_selectors.scolarite_of(eleve=eleve, annee=world.school_year())
+    return _pupil(eleve, scolarite.division if scolarite else "")
+
+
 def _pupil(eleve, division: str = "") -> Person:
     born = f", né(e) le {eleve.date_naissance:%d/%m/%Y}" if eleve.date_naissance else ""
     where = f", division {division}" if division else ""
@@ -170,7 +176,7 @@ def _pupils_by(world: World, *, ine: str = "", eleve_id: int | None = None) -> l
     eleves = _prefer_home(
         world, siecle_selectors.eleves_trouver(world=world, ine=ine, eleve_id=eleve_id)
     )
-    return [_pupil(e) for e in eleves]
+    return [_pupil_now(world, e) for e in eleves]
 
 
 def _responsables_by(world: World, personne_id: int) -> list[Person]:
@@ -187,7 +193,7 @@ def _by_aaf_key(world: World, key: str) -> list[Person]:
     parts = key.split(":")
     if parts[0] == "E" and len(parts) == 3:
         eleves = siecle_selectors.eleves_trouver(world=world, eleve_id=int(parts[2]))
-        return [_pupil(e) for e in eleves if e.uai == parts[1]]
+        return [_pupil_now(world, e) for e in eleves if e.uai == parts[1]]
     if parts[0] == "R" and len(parts) == 3:
         found = siecle_selectors.personnes_trouver(world=world, personne_id=int(parts[2]))
         return [_responsable(p) for p in found if p.uai == parts[1]]
@@ -225,8 +231,10 @@ def _candidates(world: World, uai: str, words: list[str]) -> tuple[list, list, l
             for scolarite in siecle_selectors.eleves_rechercher(
                 world=world, uai=uai, annee=annee, criteres=criteres
             ):
-                if scolarite.annee == world.school_year() or scolarite.eleve_id not in eleves:
-                    eleves[scolarite.eleve_id] = (scolarite.eleve, scolarite.division)
+                current = scolarite.annee == world.school_year()
+                if current or scolarite.eleve_id not in eleves:
+                    division = scolarite.division if current else ""
+                    eleves[scolarite.eleve_id] = (scolarite.eleve, division)
     personnes = {}
     for word in words:
         for found in siecle_selectors.personnes_rechercher(

@@ -317,7 +317,7 @@ def _aaf_hop(
     if left:
         reason = left[0]["motif"]
         advice = ""
-        if "Multi-inscription" in reason:
+        if "scolarisé aussi" in reason:
             advice = (
                 " Un élève inscrit dans deux établissements ne sort plus dans l'AAF : "
                 "l'établissement où il n'est pas présent doit le déscolariser."
@@ -567,7 +567,10 @@ def _pupil_siecle(chain: _Chain, person: Person, fiche) -> tuple[Hop, _Expect]:
     for signal in siecle_selectors.signalements(world=world, uai=eleve.uai):
         if signal.eleve_id != eleve.pk:
             continue
-        hop.holds.append(f"Signalement académique ({when(signal.releve_le)}) : {signal.texte}")
+        hop.holds.append(
+            f"Signalement académique « {signal.get_nature_display()} » du "
+            f"{when(signal.releve_le)} : {signal.texte}"
+        )
     expect.changed_at = hop.changed_at
     others = (
         [e for e in siecle_selectors.eleves_trouver(world=world, ine=eleve.ine) if e.pk != eleve.pk]
