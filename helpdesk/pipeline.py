@@ -31,14 +31,14 @@ COLOURS = {
 STATE_LABELS = {**dict(Exchange.State.choices), NONE: "Aucun fichier pour l'instant"}
 
 WIDTH, HEIGHT = 980, 560
-BOX_W, BOX_H = 190, 60
+BOX_W, BOX_H = 230, 60
 # Centres of the boxes: the chain reads left to right, the timetable software below STS-web.
 PLACES = {
-    "sts": (150, 90),
-    "edt": (150, 440),
+    "sts": (140, 90),
+    "edt": (140, 440),
     "siecle": (490, 265),
-    "aaf": (830, 90),
-    "ent": (830, 440),
+    "aaf": (840, 90),
+    "ent": (840, 440),
     "entsim": (490, 490),
 }
 SPACING = 12  # between parallel arrows of the same two systems

@@ -73,6 +73,11 @@ def test_page_draws_the_svg_and_the_same_data_as_a_table(world, client, make_mem
     page = client.get(path).content.decode()
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    # Coordinates with a decimal point: the French locale's comma would break the drawing.
+    coordinates = re.findall(r' (?:x|y|x1|y1|x2|y2|cx|cy|width|height)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?(%)?", c) for c in coordinates), [
+        c for c in coordinates if "," in c
+    ]
     arrow = re.search(
         r'<g class="fleche" data-type="sts_structure" data-etat="processed">.*?</g>', svg, re.S
     )
