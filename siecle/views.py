@@ -697,6 +697,7 @@ def groupe_retirer(request: HttpRequest, world_slug: str, eleve_pk: int, lien: i
 def responsables_chercher(request: HttpRequest, world_slug: str, eleve_pk: int) -> HttpResponse:
     """Search-as-you-type among the base's responsables (htmx); plain: the tab with results."""
     if not request.htmx:
+        _eleve(request, eleve_pk)  # 404 for another world's or school's pupil
         query = {k: request.GET.get(k, "") for k in ("resp_nom", "resp_prenom")}
         return redirect(_url("fiche_onglet", request, eleve_pk, "responsables", query=query))
     bee = _bee(request)

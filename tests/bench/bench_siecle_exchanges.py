@@ -20,11 +20,14 @@ GROUPES_PAR_ELEVE = 6
 @pytest.mark.bench
 @pytest.mark.django_db
 def test_bench_siecle_exchanges_lycee_2000():
+    from entsim.formats import bee_eleves
     from entsim.formats import elegroupe as fmt
-    from entsim.services.exchanges import exchange_deposit, exchange_export
+    from entsim.formats.safe import read_zip
+    from entsim.services.exchanges import exchange_content, exchange_deposit, exchange_export
     from entsim.services.worlds import world_create
-    from siecle import elegroupe
+    from siecle import elegroupe, exports
     from siecle.models import EleveGroupe, Scolarite, Structure
+    from tests.siecle.readers import readers_rule_violations
 
     world = world_create(name="Banc SIECLE échanges", size="lycee-2000", seed=2057)
     uai, annee = world.home.uai, world.school_year()
@@ -33,6 +36,11 @@ def test_bench_siecle_exchanges_lycee_2000():
     exchange = exchange_export(world=world, kind="eleves_avec_adresses")
     export_s = time.perf_counter() - started
     eleves = exchange.report["eleves"]
+    # read back: equal to the data, and within the rules third-party readers apply
+    (member,) = read_zip(exchange_content(exchange=exchange))
+    back = bee_eleves.read(member.content)
+    assert back == exports.eleves_document(world=world, uai=uai, annee=annee, avec_adresses=True)
+    assert readers_rule_violations(back, uai) == []
 
     codes = [f"GR{n:03d}" for n in range(60)]
     Structure.objects.bulk_create(

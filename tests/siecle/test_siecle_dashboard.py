@@ -83,8 +83,8 @@ def test_three_ways_to_fiches_bloquantes_and_sysca(logged, world):
     page = logged.get(url("fiches_bloquantes", world)).content.decode()
     assert "Listes standards - Divers - Fiches bloquantes" in page
     assert "2 fiches bloquantes" in page and page.count(">Compléter</a>") == 2
-    assert "Commune de naissance non renseignée" in page
-    assert "Aucun représentant légal avec une adresse" in page
+    # both planted on the responsables (docs/formats.md): the pupils export stays readable
+    assert page.count("Aucun représentant légal avec une adresse") == 2
     page = logged.get(url("remontee_sysca", world)).content.decode()
     assert "Remontée SYSCA" in page
     assert '<th scope="row">Total</th><td>500</td><td>2</td><td><strong>498</strong>' in page

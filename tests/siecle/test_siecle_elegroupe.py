@@ -245,7 +245,16 @@ def test_second_deposit_before_the_night_replaces_the_first(world):
     assert links(world) == {(b.eleve.eleve_id, "G_LAT")}
 
 
-def test_timeline_on_the_fiches_the_next_morning(world):
+def test_timeline_on_the_fiches_the_next_morning(world, client, make_member):
+    from tests.siecle.siecle_world import url
+
+    client.force_login(make_member(world))
+
+    def on_the_fiche(scolarite) -> str:
+        return client.get(
+            url("fiche_onglet", world, scolarite.eleve.pk, "groupes")
+        ).content.decode()
+
     exchange_export(world=world, kind="eleves_sans_adresses")  # Exportations > En XML
     a, b = pupils(world, 2)
     day = world.now().date() + dt.timedelta(days=1)
@@ -253,9 +262,11 @@ def test_timeline_on_the_fiches_the_next_morning(world):
     exchange = deposit(world, *zipped(world, [entry(a, ["G_ESP"]), entry(b, ["G_LAT"])]))
     advance(world, at(day.year, day.month, day.day, 23))
     assert links(world) == set()
+    assert "<li>G_ESP" not in on_the_fiche(a) and "<li>G_LAT" not in on_the_fiche(b)
     after = day + dt.timedelta(days=1)
     advance(world, at(after.year, after.month, after.day, 8))
     assert links(world) == {(a.eleve.eleve_id, "G_ESP"), (b.eleve.eleve_id, "G_LAT")}
+    assert "<li>G_ESP" in on_the_fiche(a) and "<li>G_LAT" in on_the_fiche(b)
     exchange.refresh_from_db()
     assert exchange.state == Exchange.State.PROCESSED
 

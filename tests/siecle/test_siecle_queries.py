@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from entsim.models import CalendarEvent
 from entsim.services.worlds import world_create
 from siecle import services
-from siecle.models import Eleve, Scolarite
+from siecle.models import Eleve, Scolarite, Structure
 from tests.siecle.siecle_world import choose_year, run_event, url
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def test_no_page_runs_more_than_20_queries_on_a_lycee_2000(client, make_member):
         "exploitation": url("exploitation", world),
         "fiches bloquantes": url("fiches_bloquantes", world),
         "remontée SYSCA": url("remontee_sysca", world),
+        "structures": url("structures", world),
         "importations": url("importations", world),
         "import affectation": url("import_affectation", world),
         "import autre EPLE": url("import_autre_eple", world),
@@ -88,6 +89,11 @@ def test_no_page_runs_more_than_20_queries_on_a_lycee_2000(client, make_member):
             assert response.status_code == 200, name
             counts[f"{name} {annee}"] = len(queries)
     choose_year(client, world, 2026)
+    division = Structure.objects.filter(world=world, uai=home, annee=2026, type="D").first()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("structure", world, division.pk))
+    assert response.status_code == 200
+    counts["structure (division)"] = len(queries)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
             url("scolarite_modifier", world, eleve.pk),

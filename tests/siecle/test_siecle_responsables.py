@@ -142,6 +142,7 @@ def test_link_changes_complete_the_planted_fiche(client, make_member):
             selectors.fiches_bloquantes(world=world, uai=home, annee=2026)
         )
         if m == ["Aucun représentant légal avec une adresse"]
+        and s.eleve.liens.filter(niveau=LienResponsable.Niveau.CONTACT).exists()
     )
     lien = scolarite.eleve.liens.get()
     assert lien.niveau == LienResponsable.Niveau.CONTACT
