@@ -62,9 +62,7 @@ class UploadForm(DsfrBaseForm):
         upload = self.cleaned_data["file"]
         limit = settings.ENTSIM_UPLOAD_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(
-                too_large_message(upload.size, limit)
-            )
+            raise forms.ValidationError(too_large_message(upload.size, limit))
         return upload
 
     def content(self) -> tuple[str, bytes]:

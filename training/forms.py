@@ -13,7 +13,7 @@ class SessionForm(DsfrBaseForm):
     name = forms.CharField(
         label="Nom de la session",
         max_length=50,
-        help_text="Il donne les identifiants des stagiaires (ex. « Rentrée mars » → rentree-mars-01).",
+        help_text="Il donne les identifiants (ex. « Rentrée mars » → rentree-mars-01, -02…).",
     )
     scenario = forms.ChoiceField(label="Scénario")
     trainee_count = forms.IntegerField(

@@ -34,7 +34,8 @@ from .scenarios import ScenarioUnknown, scenario_get
 logger = logging.getLogger(__name__)
 
 MAX_TRAINEES = 30
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper
+# Letters and digits of the generated passwords: no 0/o, 1/l/i, they are read from paper.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105
 
 
 class SessionError(Exception):

@@ -16,7 +16,6 @@ from .. import timeline
 from ..models import World
 from .jobs import due_job_ids, jobs_dispatch, jobs_schedule_recurring
 
-
 # The speeds offered to run by itself, in simulated seconds per real second.
 SPEEDS = (
     (60, "×60 — 1 h simulée par minute"),

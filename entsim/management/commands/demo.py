@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from entsim.access import FORMATEUR, HELP_DESK, capability_grant
 from entsim.models import Role, World
 from entsim.services.worlds import user_ensure, world_create, world_member_add
 
@@ -17,6 +18,9 @@ DEMO_USERS = (
     ("stagiaire", "Karim", "Stagiaire", Role.STAGIAIRE),
     ("assistance", "Sophie", "Assistance", Role.ASSISTANCE),
 )
+
+# The formateur creates training sessions; the help desk reads every world.
+CAPABILITIES = {Role.FORMATEUR: FORMATEUR, Role.ASSISTANCE: HELP_DESK}
 
 
 class Command(BaseCommand):
@@ -46,6 +50,8 @@ class Command(BaseCommand):
                 last_name=last_name,
             )
             world_member_add(world=world, user=user, role=role)
+            if role in CAPABILITIES:
+                capability_grant(user=user, capability=CAPABILITIES[role])
         database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
         self.stdout.write(
