@@ -208,7 +208,7 @@ class Service(WorldOwned):
     `heures` is the weekly volume when typed in; otherwise the export counts the placed courses.
     """
 
-    matiere = models.ForeignKey(Matiere, on_delete=models.PROTECT, related_name="services")
+    matiere = models.ForeignKey(Matiere, on_delete=models.RESTRICT, related_name="services")
     mod_cours = models.CharField("modalité de cours", max_length=4, default="CG")
     division = models.ForeignKey(
         Division, on_delete=models.CASCADE, null=True, blank=True, related_name="services"

@@ -88,7 +88,9 @@ def people_of_structure(*, world: World, uai: str) -> list[PersonInEnt]:
             profile__in=[Account.Profile.ELEVE, Account.Profile.ENSEIGNANT],
         )
     )
-    cohorts: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"classe": set(), "groupe": set()})
+    cohorts: dict[int, dict[str, set[str]]] = defaultdict(
+        lambda: {"classe": set(), "groupe": set()}
+    )
     for account_id, kind, code, principal, subjects in Membership.objects.filter(
         world=world, account__in=accounts
     ).values_list("account_id", "cohort__kind", "cohort__code", "principal", "subjects"):

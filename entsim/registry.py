@@ -88,6 +88,7 @@ class ScenarioHook:
     ids: Callable[[], list[str]]
     plant: Callable[[World], None]
 
+
 # Systems are seeded from the world's truth in this order when a world is created.
 SEED_ORDER = ("sts", "siecle", "edt", "aaf", "ent")
 

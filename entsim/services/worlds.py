@@ -30,7 +30,9 @@ def world_create(*, name: str, size: str, seed: int, scenario: str = "bac-a-sabl
     hook = registry.scenario_hook()
     known = hook.ids() if hook is not None else ["bac-a-sable"]
     if scenario not in known:
-        raise WorldError(f"Scénario inconnu : {scenario}. Scénarios possibles : {', '.join(known)}.")
+        raise WorldError(
+            f"Scénario inconnu : {scenario}. Scénarios possibles : {', '.join(known)}."
+        )
     if World.objects.filter(slug=slug).exists():
         raise WorldError(f"Un monde nommé « {name} » existe déjà.")
     academie = generate_academie(seed=seed, size=size)

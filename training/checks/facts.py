@@ -29,12 +29,18 @@ class Facts:
 
     @cached_property
     def annee(self) -> int:
-        """The school year the scenario prepares (2027-2028 in a generated world)."""
-        return truth.prepared_year(self.world)
+        """The school year the scenario works in: the one it prepares (2027-2028 in a generated
+        world), or the one in progress when the world opened."""
+        from ..scenarios import scenario_get
+
+        prepared = truth.prepared_year(self.world)
+        return prepared if scenario_get(self.world.scenario).year == "preparation" else prepared - 1
 
     @cached_property
     def rentree(self) -> dt.date:
-        return truth.rentree_day(self.world, self.annee)
+        if self.annee == truth.prepared_year(self.world):
+            return truth.rentree_day(self.world, self.annee)
+        return dt.date(self.annee, 9, 1)
 
     @cached_property
     def truth_divisions(self) -> dict[str, tuple[str, str]]:

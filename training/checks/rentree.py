@@ -328,11 +328,11 @@ def check_export_eleves(f: Facts) -> Verdict:
     last = edt_last(f, EdtImportation.Kind.ELEVES)
     if last is None or last.annee != f.annee:
         return todo("Export fait : récupérer les élèves de SIECLE dans le logiciel EDT.")
-    actifs = siecle_selectors.eleves_actifs(world=f.world, uai=f.uai, annee=f.annee)
+    scolarises = siecle_selectors.effectifs(world=f.world, uai=f.uai, annee=f.annee).scolarises
     in_edt = last.report.get("eleves", 0)
-    if in_edt < len(actifs):
+    if in_edt < scolarises:
         return unfinished(
-            f"Le logiciel EDT a {in_edt} élèves, SIECLE {len(actifs)} : refaire l'export des "
+            f"Le logiciel EDT a {in_edt} élèves, SIECLE {scolarises} : refaire l'export des "
             "élèves une fois tous les dossiers reçus et affectés, puis le réimporter."
         )
     return done(f"{in_edt} élèves importés dans le logiciel EDT.")

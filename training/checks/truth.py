@@ -205,6 +205,28 @@ def teachers(world: World, annee: int, day: dt.date) -> dict[int, TruthTeacher]:
             entry.classes.add(service.division.code)
         else:
             entry.groups.add(service.group.code)
+    # Replacements in post on `day`: a REP takes the absent teacher's services (changement de
+    # support), a SUP teaches them too, for the dates of the suppléance.
+    for staff in (
+        Staff.objects.filter(
+            world=world, establishment_id=world.home_id, replaces__isnull=False, start_date__lte=day
+        )
+        .exclude(end_date__lt=day)
+        .select_related("replaces")
+    ):
+        absent = found.get(staff.replaces_id)
+        if absent is None:
+            continue
+        entry = found.setdefault(
+            staff.pk,
+            TruthTeacher(
+                staff.pk, staff.sts_id, staff.last_name, staff.first_name, staff.birth_date
+            ),
+        )
+        entry.classes |= absent.classes
+        entry.groups |= absent.groups
+        if staff.replacement == Staff.Replacement.REP:
+            absent.classes, absent.groups = set(), set()
     return found
 
 

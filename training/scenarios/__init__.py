@@ -14,6 +14,9 @@ from .base import Plant, Scenario, ScenarioUnknown, Step
 
 MODULES = (
     "preparation_rentree",
+    "arrivees",
+    "doublons",
+    "groupes_ent",
     "bac_a_sable",
 )
 

@@ -17,11 +17,8 @@ import edt.selectors as edt_selectors
 import siecle.selectors as siecle_selectors
 import sts.selectors as sts_selectors
 from edt import services as edt_services
-from edt.models import Division as EdtDivision
 from edt.models import Eleve as EdtEleve
-from edt.models import Enseignant as EdtEnseignant
 from edt.models import Groupe as EdtGroupe
-from edt.models import Matiere as EdtMatiere
 from entsim import nomenclatures as nom
 from entsim import timeline
 from entsim.models import CalendarEvent, World
@@ -94,8 +91,6 @@ class Pilot:
 
 
 # --- STS-web -------------------------------------------------------------------------------------
-
-
 def play_bascule(p: Pilot) -> None:
     if sts_selectors.year_get(world=p.world, year=p.annee) is not None:
         return
@@ -172,9 +167,7 @@ def play_exports(p: Pilot) -> None:
     p.say("STS-web : Exports > Structure puis Exports > Services, reçus par SIECLE.")
 
 
-# --- SIECLE ---------------------------------------------------------------------------------------
-
-
+# --- SIECLE --------------------------------------------------------------------------------------
 def _scolarites(p: Pilot) -> dict:
     found = {}
     for scolarite in siecle_selectors.saisie_en_masse_liste(
@@ -351,24 +344,51 @@ def play_fiches_bloquantes(p: Pilot) -> None:
                     user=p.user,
                 )
             if any(r.startswith("Aucun représentant légal") for r in reasons):
-                legal = {
-                    identity(t.responsable.last_name, t.responsable.first_name, None)
-                    for t in truth.legal_ties(p.world, [row.pk])[row.pk]
-                    if t.level == LienResponsable.Niveau.LEGAL
-                }
-                for lien in eleve.liens.select_related("personne"):
-                    person = lien.personne
-                    if lien.niveau != LienResponsable.Niveau.LEGAL and (
-                        identity(person.nom, person.prenom, None) in legal
-                    ):
-                        siecle_services.lien_modifier(
-                            world=p.world,
-                            lien=lien,
-                            code_parente=lien.code_parente,
-                            niveau=LienResponsable.Niveau.LEGAL,
-                            user=p.user,
-                        )
+                _legal_with_address(p, eleve, row)
     p.say("SIECLE : fiches bloquantes complétées.")
+
+
+def _legal_with_address(p: Pilot, eleve, row) -> None:
+    """The truth's legal responsables: a link recorded as a mere contact becomes legal; a
+    legal responsable recorded without an address is entered again, with it (the fiche has no
+    other way to give a responsable an address)."""
+    ties = {
+        identity(t.responsable.last_name, t.responsable.first_name, None): t
+        for t in truth.legal_ties(p.world, [row.pk])[row.pk]
+        if t.level == LienResponsable.Niveau.LEGAL
+    }
+    for lien in list(eleve.liens.select_related("personne__adresse")):
+        person = lien.personne
+        tie = ties.get(identity(person.nom, person.prenom, None))
+        if tie is None:
+            continue
+        if lien.niveau != LienResponsable.Niveau.LEGAL:
+            siecle_services.lien_modifier(
+                world=p.world,
+                lien=lien,
+                code_parente=lien.code_parente,
+                niveau=LienResponsable.Niveau.LEGAL,
+                user=p.user,
+            )
+        if person.adresse is None or not person.adresse.est_complete:
+            address = tie.responsable.address
+            siecle_services.lien_supprimer(world=p.world, lien=lien, user=p.user)
+            siecle_services.responsable_creer(
+                world=p.world,
+                eleve=eleve,
+                civilite=person.civilite,
+                nom_famille=person.nom,
+                prenom=person.prenom,
+                code_parente=lien.code_parente,
+                niveau=LienResponsable.Niveau.LEGAL,
+                adresse={
+                    "lignes": [address.line1, address.line2, address.line3, address.line4],
+                    "code_postal": address.code_postal,
+                    "commune": address.commune,
+                },
+                tel_portable=person.tel_portable,
+                user=p.user,
+            )
 
 
 def play_doublons_responsables(p: Pilot) -> None:
@@ -407,9 +427,7 @@ def play_liens(p: Pilot) -> None:
     p.say("EDT (SPR) : liens exportés ; SIECLE : déposés, importés la nuit (+24 h).")
 
 
-# --- EDT -------------------------------------------------------------------------------------------
-
-
+# --- EDT -----------------------------------------------------------------------------------------
 def play_export_edt(p: Pilot) -> None:
     export = sts_services.emploi_du_temps_export(world=p.world, year=p.sts_year(), user=p.user)
     edt_services.sts_import_exchange(world=p.world, exchange=export.exchange, user=p.user)
@@ -424,8 +442,8 @@ def planted_group_code(code: str) -> str:
 def play_edt_groupes(p: Pilot) -> None:
     """Groups of the rentrée with their divisions, then every teaching service."""
     world = p.world
-    divisions = {d.sts_code: d for d in EdtDivision.objects.filter(world=world)}
-    existing = {g.code: g for g in EdtGroupe.objects.filter(world=world)}
+    divisions = {d.sts_code: d for d in edt_selectors.divisions(world=world)}
+    existing = {g.code: g for g in edt_selectors.groupes(world=world)}
     groupes: dict[str, EdtGroupe] = {}
     for code, group in truth.groups(world, p.annee).items():
         members = [divisions[c] for c in group.divisions if c in divisions]
@@ -442,8 +460,8 @@ def play_edt_groupes(p: Pilot) -> None:
                 world=world, code=code, libelle=group.label, divisions=members
             )
         groupes[code] = groupe
-    matieres = {m.sts_code: m for m in EdtMatiere.objects.filter(world=world)}
-    teachers = {e.sts_id: e for e in EdtEnseignant.objects.filter(world=world)}
+    matieres = {m.sts_code: m for m in edt_selectors.matieres(world=world)}
+    teachers = {e.sts_id: e for e in edt_selectors.enseignants(world=world)}
     have = {
         (s.division_id, s.groupe_id, s.matiere_id, s.mod_cours)
         for s in edt_selectors.services_of(world=world)
@@ -484,16 +502,16 @@ def play_import_edt(p: Pilot) -> None:
     p.say("EDT : export vers STS-web ; STS-web : Import > Emploi du temps.")
 
 
-def play_eleves_groupes(p: Pilot) -> None:
-    world = p.world
+def edt_pupils_in_groups(world: World, annee: int, day: dt.date, leave=frozenset()) -> None:
+    """In the EDT software, every pupil in the groups he really is in."""
     by_ine, by_identity = {}, {}
     for eleve in EdtEleve.objects.filter(world=world, actif=True):
         if eleve.ine:
             by_ine[eleve.ine] = eleve
         by_identity[identity(eleve.nom, eleve.prenom, eleve.date_naissance)] = eleve
-    pupils = truth.pupils(world, p.annee, truth.rentree_day(world, p.annee))
-    groupes = {g.code: g for g in EdtGroupe.objects.filter(world=world)}
-    for code, group in truth.groups(world, p.annee).items():
+    pupils = truth.pupils(world, annee, day)
+    groupes = {g.code: g for g in edt_selectors.groupes(world=world)}
+    for code, group in truth.groups(world, annee).items():
         groupe = groupes.get(code) or groupes.get(planted_group_code(code))
         members = []
         for pk in group.pupils:
@@ -505,12 +523,14 @@ def play_eleves_groupes(p: Pilot) -> None:
                 members.append(eleve)
         if groupe is not None and members:
             edt_services.groupe_eleves_add(world=world, groupe=groupe, eleves=members)
+
+
+def play_eleves_groupes(p: Pilot) -> None:
+    edt_pupils_in_groups(p.world, p.annee, truth.rentree_day(p.world, p.annee))
     p.say("EDT : élèves inscrits dans leurs groupes.")
 
 
-# --- ENT -------------------------------------------------------------------------------------------
-
-
+# --- ENT -----------------------------------------------------------------------------------------
 def play_rentree_ent(p: Pilot) -> None:
     """The real chain waits: the rentrée, then the AAF extraction (20:00) read by the ENT
     (03:00) — the groups are in the ENT the morning after."""
@@ -519,3 +539,196 @@ def play_rentree_ent(p: Pilot) -> None:
         p.go(rentree.at)
     p.night()
     p.say("Rentrée ; l'annuaire extrait l'année, l'ENT la lit la nuit (+48 h).")
+
+
+# --- Doublons et multi-inscriptions (2.13) --------------------------------------------------------
+def play_import_voisins(p: Pilot) -> None:
+    """The dossiers other schools sent: imported (one created by hand when the plant is left)."""
+    waiting = list(
+        siecle_selectors.dossiers_en_attente(
+            world=p.world, uai=p.uai, annee=p.annee, source=DossierEntrant.Source.AUTRE_EPLE
+        )
+    )
+    if ELEVE_VOISIN in p.leave and waiting:
+        mistake, waiting = waiting[0], waiting[1:]
+        pupils = truth.pupils(p.world, p.annee, truth.rentree_day(p.world, p.annee))
+        pupil = next((x for x in pupils.values() if x.ine == mistake.ine), None)
+        if pupil is not None:
+            create_by_hand(p, pupil, with_ine=False)
+    if waiting:
+        siecle_services.dossiers_eple_importer(
+            world=p.world, annee=p.annee, ids=[d.pk for d in waiting], user=p.user
+        )
+    p.say("SIECLE : dossiers des autres EPLE importés.")
+
+
+def play_multi_inscription(p: Pilot) -> None:
+    """The night raises the signal; the school where the pupil is not present déscolarise him;
+    the next night lifts it (and the AAF extracts him under his school)."""
+    from entsim.models import Schooling
+
+    p.night()
+    if MULTI_INSCRIPTION in p.leave:
+        return
+    annee = p.world.school_year(p.now)
+    day = timeline.local(p.now).date()
+    for actif in siecle_selectors.eleves_actifs(world=p.world, uai=p.uai, annee=annee):
+        signalled = siecle_selectors.signalements(world=p.world, uai=p.uai).filter(
+            ine=actif.eleve.ine
+        )
+        really_here = Schooling.objects.filter(
+            world=p.world,
+            pupil__ine=actif.eleve.ine,
+            establishment_id=p.world.home_id,
+            school_year=annee,
+        ).exists()
+        if signalled.exists() and not really_here:
+            siecle_services.eleve_descolariser(
+                world=p.world, eleve=actif.eleve, annee=annee, date_sortie=day, user=p.user
+            )
+    p.night()
+    p.say("SIECLE : multi-inscription levée (déscolarisation), vérifiée la nuit suivante.")
+
+
+# --- Groupes EDT vers ENT (4) --------------------------------------------------------------------
+def play_export_liens(p: Pilot) -> None:
+    edt_services.spr_mode_set(world=p.world, spr=True)
+    edt_services.elegroupe_export(world=p.world, user=p.user)
+    p.say("EDT : mode superviseur, fichier des liens exporté.")
+
+
+def play_depot_liens(p: Pilot) -> None:
+    exchange = next(e for e in edt_selectors.exports_recent(world=p.world) if e.kind == "elegroupe")
+    elegroupe_deposit(
+        world=p.world,
+        filename=exchange.filename,
+        content=exchange_content(exchange=exchange),
+        user=p.user,
+        annee=p.world.school_year(p.now),
+    )
+    p.say("SIECLE : fichier des liens déposé (pas de notification).")
+
+
+def play_night(p: Pilot) -> None:
+    p.night()
+    p.say("Nuit : traitements de SIECLE, de l'annuaire et de l'ENT.")
+
+
+# --- Arrivées en cours d'année (3) ---------------------------------------------------------------
+def play_rentree(p: Pilot) -> None:
+    """The rentrée as the guide has it (the 'Préparation de rentrée' chronology)."""
+    from . import preparation_rentree
+
+    for step in preparation_rentree.SCENARIO.steps:
+        if step.play is not None:
+            step.play(p)
+
+
+def _replacement(p: Pilot, kind: str) -> None:
+    event = p.event(kind)
+    if event is None:
+        return
+    p.go(event.at)
+    event.refresh_from_db()
+    year = sts_selectors.year_get(world=p.world, year=p.world.school_year(p.now))
+    teachers = {t.sts_id: t for t in sts_selectors.teachers_of_year(year=year, include_sup=True)}
+    new = teachers[event.staff.sts_id]
+    if kind == CalendarEvent.Kind.TEACHER_REP:
+        absent = teachers[event.staff.replaces.sts_id]
+        rows = sts_selectors.teacher_assignments(year=year, teacher=absent)
+        sts_services.support_change(
+            world=p.world,
+            year=year,
+            absent=absent,
+            replacing=new,
+            assignment_ids=[r.assignment.pk for r in rows],
+            user=p.user,
+        )
+    else:
+        sts_services.suppleants_attach(
+            world=p.world, year=year, suppleant_ids=[new.pk], user=p.user
+        )
+    sts_services.structure_export(world=p.world, year=year, user=p.user)
+    sts_services.services_export(world=p.world, year=year, user=p.user)
+    p.quarter_hour()
+    p.say(f"STS-web : {event.label} ; services rattachés, structure puis services exportés.")
+
+
+def play_rep(p: Pilot) -> None:
+    _replacement(p, CalendarEvent.Kind.TEACHER_REP)
+
+
+def play_sup(p: Pilot) -> None:
+    _replacement(p, CalendarEvent.Kind.TEACHER_SUP)
+
+
+def _arrived(p: Pilot, event: CalendarEvent) -> None:
+    """Affect the pupil who just arrived, and enrol him in his groups directly in SIECLE."""
+    from siecle.groupes import groupe_inscrire
+
+    day = timeline.local(event.at).date()
+    pupils = truth.pupils(p.world, p.world.school_year(p.now), day)
+    pupil = pupils.get(event.pupil_id)
+    if pupil is None:
+        return
+    _affect(p, [pupil])
+    scolarite = _scolarites(p).get(("ine", pupil.ine)) or _scolarites(p).get(pupil.key)
+    have = {g.groupe for g in scolarite.groupes.all()}
+    for code in sorted(pupil.groups - have):
+        groupe_inscrire(world=p.world, scolarite=scolarite, code=code, user=p.user)
+
+
+def play_eleve_arrive_voisin(p: Pilot) -> None:
+    event = p.event(CalendarEvent.Kind.PUPIL_FROM_NEIGHBOUR)
+    if event is None:
+        return
+    p.go(event.at)
+    waiting = list(
+        siecle_selectors.dossiers_en_attente(
+            world=p.world,
+            uai=p.uai,
+            annee=p.world.school_year(p.now),
+            source=DossierEntrant.Source.AUTRE_EPLE,
+        ).filter(ine=event.pupil.ine)
+    )
+    if ELEVE_VOISIN in p.leave or not waiting:
+        pupils = truth.pupils(p.world, p.world.school_year(p.now), timeline.local(event.at).date())
+        create_by_hand(p, pupils[event.pupil_id], with_ine=False)
+    else:
+        siecle_services.dossiers_eple_importer(
+            world=p.world,
+            annee=p.world.school_year(p.now),
+            ids=[d.pk for d in waiting],
+            user=p.user,
+        )
+    _arrived(p, event)
+    p.say(f"SIECLE : {event.label} ; dossier importé, affecté, inscrit dans ses groupes.")
+
+
+def play_eleve_autre_academie(p: Pilot) -> None:
+    event = p.event(CalendarEvent.Kind.PUPIL_FROM_OTHER_ACADEMIE)
+    if event is None:
+        return
+    p.go(event.at)
+    pupils = truth.pupils(p.world, p.world.school_year(p.now), timeline.local(event.at).date())
+    create_by_hand(p, pupils[event.pupil_id], with_ine=True)
+    _arrived(p, event)
+    p.say(f"SIECLE : {event.label} ; fiche créée intégralement, affectée, groupes.")
+
+
+def play_depart(p: Pilot) -> None:
+    from siecle.models import Eleve
+
+    event = p.event(CalendarEvent.Kind.PUPIL_LEAVES)
+    if event is None:
+        return
+    p.go(event.at)
+    eleve = Eleve.objects.get(world=p.world, uai=p.uai, ine=event.pupil.ine)
+    siecle_services.eleve_descolariser(
+        world=p.world,
+        eleve=eleve,
+        annee=p.world.school_year(p.now),
+        date_sortie=dt.date.fromisoformat(event.data["date_sortie"]),
+        user=p.user,
+    )
+    p.say(f"SIECLE : {event.label} ; déscolarisé(e).")

@@ -74,6 +74,9 @@ class Scenario:
     default_size: str
     steps: tuple[Step, ...]
     plants: tuple[Plant, ...] = ()
+    # The school year the checks look at: the one in preparation (a rentrée) or the one in
+    # progress when the world opens (the procedures of the year).
+    year: str = "preparation"
 
     def step(self, key: str) -> Step | None:
         return next((step for step in self.steps if step.key == key), None)

@@ -61,3 +61,25 @@ def has_waiting_neighbour_dossiers(world: World) -> bool:
     return siecle_selectors.dossiers_en_attente(
         world=world, uai=world.home.uai, annee=annee, source="autre_eple"
     ).exists()
+
+
+def edt_ready_for_the_year(world: World) -> None:
+    """The timetabler's work of the year in progress is in the EDT software: STS-web's file
+    and SIECLE's pupils imported, every pupil in his groups. Only the links file is left to
+    send (guide 4)."""
+    from entsim.timeline import local
+    from siecle import exports as siecle_exports
+    from sts import selectors as sts_selectors
+    from sts import services as sts_services
+
+    from .actions import edt_pupils_in_groups
+
+    annee = world.school_year()
+    year = sts_selectors.year_get(world=world, year=annee)
+    export = sts_services.emploi_du_temps_export(world=world, year=year)
+    edt_services.sts_import_exchange(world=world, exchange=export.exchange)
+    exchange = siecle_exports.xml_export(
+        world=world, kind=siecle_exports.SANS_ADRESSES, annee=annee
+    )
+    edt_services.eleves_import_exchange(world=world, exchange=exchange)
+    edt_pupils_in_groups(world, annee, local(world.now()).date())

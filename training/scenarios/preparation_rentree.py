@@ -153,7 +153,7 @@ SCENARIO = Scenario(
         ),
         Plant(
             a.FICHE_BLOQUANTE,
-            "Deux fiches bloquantes : commune de naissance manquante, "
+            "Deux fiches bloquantes : aucun représentant légal avec une adresse, "
             "représentant légal saisi comme simple contact.",
             "siecle-fiches-bloquantes",
         ),

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from entsim import registry
 from entsim.models import World
 from entsim.services.worlds import WorldError, world_create
 
@@ -13,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("name", help="nom du monde")
         parser.add_argument("--size", required=True, choices=World.Size.values)
         parser.add_argument("--seed", required=True, type=int)
-        parser.add_argument("--scenario", default="bac-a-sable")
+        hook = registry.scenario_hook()
+        known = ", ".join(hook.ids()) if hook is not None else "bac-a-sable"
+        parser.add_argument("--scenario", default="bac-a-sable", help=f"scénario : {known}")
 
     def handle(self, *args, name, size, seed, scenario, **options):
         try:
