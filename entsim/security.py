@@ -78,9 +78,7 @@ class RequestSizeLimitMiddleware:
 
     @staticmethod
     def _too_large(request, length: int, limit: int) -> HttpResponse:
-        message = (
-            too_large_message(length, limit)
-        )
+        message = too_large_message(length, limit)
         body = (
             '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
             "<title>Fichier trop volumineux — entsim</title></head><body><main>"

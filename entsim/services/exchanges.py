@@ -115,9 +115,7 @@ def exchange_deposit(
         raise ExchangeRefused(f"Le fichier « {exchange_kind.label} » ne s'importe pas.")
     limit = settings.ENTSIM_UPLOAD_MAX_BYTES
     if len(content) > limit:
-        raise ExchangeRefused(
-            too_large_message(len(content), limit)
-        )
+        raise ExchangeRefused(too_large_message(len(content), limit))
     token = _deposit_files.set([])
     try:
         with transaction.atomic():
