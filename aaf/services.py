@@ -2,7 +2,8 @@
 (through their selectors only), written as ficAlimMENESR files and sent to the ENT.
 
 Rules (issue 7, guide 2.13 and 4), each visible in the run's report:
-- a pupil scolarisé (active schooling) in two establishments of the world is left out;
+- a pupil scolarisé (active schooling) in two establishments of the world is left out, and
+  stays out until SIECLE's night batch has lifted its multi-inscription signal;
 - a pupil without an active schooling is not extracted (SIECLE gives only the scolarisés);
 - a teacher carries classes and groups only through the services of the last Services export
   of STS-web (a substitute gets the absent teacher's classes after the export);
@@ -173,12 +174,30 @@ def _courses(doc: sts_emp.StsEmp | None) -> _Courses:
     return courses
 
 
-def _multi_inscribed(world: World, establishments: list[str], annee: int) -> dict[str, list[str]]:
-    """INE -> UAIs where the pupil is scolarisé, for INEs scolarisés in two establishments.
+@dataclass(frozen=True)
+class _Multi:
+    """Why a pupil is held back: scolarisé in two establishments now (`live`), or still under
+    SIECLE's multi-inscription signal, which only its night batch lifts."""
 
-    Only the INEs are read (one column, streamed), with the first UAI of each."""
+    uais: tuple[str, ...]
+    live: bool
+
+
+# Signalement.nature of a multi-inscription (the only nature of SIECLE's académie signals).
+MULTI_INSCRIPTION = "multi_inscription"
+
+
+def _multi_inscribed(world: World, establishments: list[str], annee: int) -> dict[str, _Multi]:
+    """INE -> why the pupil is left out, for every multi-inscribed INE.
+
+    A pupil scolarisé in two establishments is left out at once. After the déscolarisation, the
+    pupil stays out while SIECLE still signals the multi-inscription: the blocking is lifted by
+    SIECLE's night batch (guide 2.13), so the pupil comes out in the AAF the next evening and
+    in the ENT two nights after the déscolarisation. Only the INEs are read (one column,
+    streamed), with the first UAI of each."""
     first: dict[str, str] = {}
-    where: dict[str, list[str]] = {}
+    live: dict[str, list[str]] = {}
+    signalled: dict[str, list[str]] = defaultdict(list)
     scolarises = siecle_selectors.Criteres(scolarise="oui")
     for uai in establishments:
         rows = siecle_selectors.eleves_rechercher(
@@ -189,8 +208,16 @@ def _multi_inscribed(world: World, establishments: list[str], annee: int) -> dic
                 continue
             known = first.setdefault(ine, uai)
             if known != uai:
-                where.setdefault(ine, [known]).append(uai)
-    return where
+                live.setdefault(ine, [known]).append(uai)
+        signals = siecle_selectors.signalements(world=world, uai=uai).filter(
+            annee=annee, nature=MULTI_INSCRIPTION
+        )
+        for ine in signals.values_list("ine", flat=True):
+            if ine:
+                signalled[ine].append(uai)
+    found = {ine: _Multi(tuple(uais), False) for ine, uais in signalled.items()}
+    found.update((ine, _Multi(tuple(uais), True)) for ine, uais in live.items())
+    return found
 
 
 def extract(
@@ -273,6 +300,16 @@ def _etab(world, etab_id, uai, base, sts_pair, classes, groups) -> aaf.AddReques
     )
 
 
+def _multi_reason(held: _Multi, uai: str, ine: str) -> str:
+    others = ", ".join(sorted(set(held.uais) - {uai})) or uai
+    if held.live:
+        return f"Multi-inscription : scolarisé aussi dans {others} (INE {ine})."
+    return (
+        f"Multi-inscription encore signalée par SIECLE ({others}, INE {ine}) : le blocage est "
+        "levé par le traitement de nuit de SIECLE qui suit la déscolarisation."
+    )
+
+
 def _pupils(world, ids, uai, etab_id, annee, multi, mefs, report) -> Iterator[aaf.AddRequest]:
     actifs = siecle_selectors.eleves_actifs(world=world, uai=uai, annee=annee)
     labels = siecle_selectors.mef_labels(world=world, uai=uai)
@@ -284,14 +321,9 @@ def _pupils(world, ids, uai, etab_id, annee, multi, mefs, report) -> Iterator[aa
     for actif in actifs:
         eleve, scolarite = actif.eleve, actif.scolarite
         name = f"{eleve.nom} {eleve.prenom}"
-        if eleve.ine and eleve.ine in multi:
-            others = ", ".join(sorted(set(multi[eleve.ine]) - {uai}))
-            report.leave_out(
-                aaf.ELEVE,
-                name,
-                uai,
-                f"Multi-inscription : scolarisé aussi dans {others} (INE {eleve.ine}).",
-            )
+        held = multi.get(eleve.ine) if eleve.ine else None
+        if held is not None:
+            report.leave_out(aaf.ELEVE, name, uai, _multi_reason(held, uai, eleve.ine))
             continue
         pupil_id = ids.get(f"E:{uai}:{eleve.eleve_id}")
         links = []

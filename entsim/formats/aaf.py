@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import shutil
+import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -1161,18 +1163,47 @@ def delta(
     """The Delta from one night's Complet to the next: adds, modifications (changed attributes
     only, an emptied attribute replaced by an empty value) and deletes.
 
-    Streams `current_requests`; holds the previous night's entries in memory. Entries are keyed
+    Streams both nights: the previous night's entries wait in a temporary SQLite file keyed by
+    (category, id), not in memory, so memory does not grow with the académie. Entries are keyed
     by (category, id): a person who changes category is deleted from one and added to the other.
     """
-    before: dict[tuple[str, str], dict[str, Values]] = {}
-    for request in previous_requests:
-        before[(request.category, request.id)] = normal_attributes(request.attributes)
+    with tempfile.TemporaryDirectory(prefix="aaf-delta-") as folder:
+        store = sqlite3.connect(Path(folder) / "previous.sqlite3", isolation_level=None)
+        try:
+            yield from _delta(store, previous_requests, current_requests)
+        finally:
+            store.close()
+
+
+def _delta(
+    store: sqlite3.Connection,
+    previous_requests: Iterable[AddRequest],
+    current_requests: Iterable[AddRequest],
+) -> Iterator[Request]:
+    store.execute("PRAGMA journal_mode = OFF")
+    store.execute("PRAGMA synchronous = OFF")
+    store.execute(
+        "CREATE TABLE entry (category TEXT, id TEXT, attributes TEXT, PRIMARY KEY (category, id))"
+    )
+    store.execute("BEGIN")
+    store.executemany(
+        "INSERT OR REPLACE INTO entry VALUES (?, ?, ?)",
+        (
+            (request.category, request.id, json.dumps(normal_attributes(request.attributes)))
+            for request in previous_requests
+        ),
+    )
     for request in current_requests:
-        old = before.pop((request.category, request.id), None)
+        key = (request.category, request.id)
+        row = store.execute(
+            "SELECT attributes FROM entry WHERE category = ? AND id = ?", key
+        ).fetchone()
         new = normal_attributes(request.attributes)
-        if old is None:
+        if row is None:
             yield AddRequest(request.category, request.id, new)
             continue
+        store.execute("DELETE FROM entry WHERE category = ? AND id = ?", key)
+        old = {name: tuple(values) for name, values in json.loads(row[0]).items()}
         order = {name: index for index, name in enumerate(ATTRIBUTES.get(request.category, ()))}
         names = sorted(set(old) | set(new), key=lambda name: (order.get(name, len(order)), name))
         changes = tuple(
@@ -1182,5 +1213,7 @@ def delta(
         )
         if changes:
             yield ModifyRequest(request.category, request.id, changes)
-    for category, ident in before:
+    gone = store.execute("SELECT category, id FROM entry ORDER BY rowid")
+    for category, ident in gone:
         yield DeleteRequest(category, ident)
+    store.execute("COMMIT")

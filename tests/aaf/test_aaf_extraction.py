@@ -223,3 +223,56 @@ def test_a_pupil_without_active_schooling_is_left_out(world):
     )
     ines = {r.first("ENTEleveINE") for r in requests_of(run.exchange) if r.category == aaf.ELEVE}
     assert actif.eleve.ine not in ines
+
+
+def test_multi_inscribed_pupil_stays_out_until_siecle_lifts_the_signal(world):
+    from siecle import services as siecle_services
+
+    eleve = multi_inscription_planter(world=world)
+    annee = world.school_year()
+    # SIECLE's night batch raises the signal in both schools
+    siecle_services.multi_inscriptions_detecter(world=world, now=world.now())
+    # the trainee's school, where the pupil is not present, déscolarises them
+    siecle_services.eleve_descolariser(
+        world=world, eleve=eleve, annee=annee, date_sortie=world.now().date()
+    )
+    run = services.aaf_run(world=world, at=saturday_night(world))
+    name = f"{eleve.nom} {eleve.prenom}"
+    reasons = sorted(row["motif"] for row in run.left_out if row["nom"] == name)
+    assert len(reasons) == 2, reasons
+    # in the school of origin: still held back; in the trainee's school: gone out
+    assert reasons[0].startswith("Multi-inscription encore signalée par SIECLE")
+    assert "traitement de nuit" in reasons[0]
+    assert reasons[1].startswith("Sans scolarité active : sorti le")
+    siecle_services.multi_inscriptions_detecter(world=world, now=world.now())  # lifted
+    run = services.aaf_run(world=world, at=saturday_night(world) + dt.timedelta(days=1))
+    reasons = [row["motif"] for row in run.left_out if row["nom"] == name]
+    assert len(reasons) == 1 and reasons[0].startswith("Sans scolarité active")
+    added = [
+        r
+        for r in requests_of(run.exchange)
+        if isinstance(r, aaf.AddRequest) and r.category == aaf.ELEVE
+    ]
+    assert [r.first("ENTEleveINE") for r in added] == [eleve.ine]  # the Delta brings them in
+
+
+def test_the_night_job_reports_a_rising_progress(world, monkeypatch):
+    from entsim.services import jobs
+
+    seen: list[int] = []
+
+    def report(*, job, done, total):
+        jobs.job_progress_report(job=job, done=done, total=total)
+        seen.append(jobs.job_progress(job=job))
+
+    monkeypatch.setattr(services, "job_progress_report", report)
+    job = jobs.job_create(
+        world=world, kind="aaf.extraction", due_at=saturday_night(world), dedup_key="progress"
+    )
+    done = job_execute(job_id=job.pk)
+    assert done.state == Job.State.DONE, done.error
+    establishments = done.report["entrees"][aaf.ETAB]
+    assert len(seen) == establishments + 1  # before each establishment, then the rest
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)
+    assert seen[0] == 0 and seen[-1] == 100 * establishments // (establishments + 1)
+    assert jobs.job_progress(job=done) == 100

@@ -5,6 +5,7 @@ run, and names only PersRelEleve entries the run holds."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import uuid
@@ -14,10 +15,13 @@ import pytest
 from lxml import etree
 
 from aaf import services
-from entsim import registry
 from entsim.formats import aaf
-from entsim.models import World
+from entsim.models import Job, World
+from entsim.services.exchanges import exchange_deposit, exchange_export
+from entsim.services.jobs import job_create, job_execute
 from entsim.services.worlds import world_create
+from entsim.timeline import PARIS, STS_TO_BEE
+from tests.aaf.siecle_links import links_file
 from tests.formats.test_aaf_format import formats_md_names
 
 pytestmark = pytest.mark.django_db
@@ -50,8 +54,12 @@ PREFIXED = (
 
 @pytest.fixture(scope="module")
 def complet(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A lycee-2000 world whose STS-web has exported its services, and its Complet run's files
-    (name -> bytes). The world is removed when the module ends."""
+    """A lycee-2000 world, and the files (name -> bytes) of its Complet run of J+1 20:00.
+
+    On day J, STS-web exports its structure and services (received by SIECLE at the next
+    quarter hour: groups and their divisions), and a links file puts the pupils in the groups of
+    their divisions; SIECLE's night batch imports it at J+1 01:00. The world is removed when
+    the module ends."""
     from django.conf import settings
 
     media = tmp_path_factory.mktemp("media")
@@ -61,8 +69,23 @@ def complet(django_db_setup, django_db_blocker, tmp_path_factory):
             world = world_create(
                 name=f"Lycée AAF {uuid.uuid4().hex[:8]}", size="lycee-2000", seed=2057
             )
-            registry.exchange_kind("sts_services").export(world=world)
-            run = services.aaf_run(world=world, at=world.now(), kind=aaf.COMPLET)
+            uai, annee = world.home.uai, world.school_year()
+            day = world.now().astimezone(PARIS).date()
+            for kind in ("sts_structure", "sts_services", "eleves_sans_adresses"):
+                exchange_export(world=world, kind=kind)
+            for job in Job.objects.filter(world=world, kind=STS_TO_BEE).order_by("due_at", "pk"):
+                assert job_execute(job_id=job.pk).state == Job.State.DONE
+            name, content, _links = links_file(world, uai, annee, world.now())
+            exchange_deposit(world=world, kind="elegroupe", filename=name, content=content)
+            night = job_create(
+                world=world,
+                kind="siecle.night_batch",
+                due_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(1), PARIS),
+                dedup_key="lycee-2000-night",
+            )
+            assert job_execute(job_id=night.pk).state == Job.State.DONE
+            at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(20), PARIS)
+            run = services.aaf_run(world=world, at=at, kind=aaf.COMPLET)
             with run.exchange.file.open("rb") as handle:
                 archive = zipfile.ZipFile(io.BytesIO(handle.read()))
             files = {name: archive.read(name) for name in archive.namelist()}

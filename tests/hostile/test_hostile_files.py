@@ -103,12 +103,7 @@ def assert_french_refusal(message: str, hostile: Hostile, kind: str) -> None:
 
 # Findings in other apps, reported to their owners; remove an entry when it is fixed.
 # Accepted where they must be refused (strict xfail: the test fails again once they are).
-KNOWN_ACCEPTED = {
-    ("aaf-identifiants-en-double", "aaf_complet"): (
-        "ent: a Complet run with two addRequest of one identifier is processed without a "
-        "warning; the pupil whose id was taken is closed"
-    ),
-}
+KNOWN_ACCEPTED: dict[tuple[str, str], str] = {}
 # Import points whose refusal leaves the deposited bytes on disk: the reader records the
 # exchange (and its file) before its own checks; the rows roll back, the file stays. Warned,
 # not failed: the fix belongs in entsim.services.exchanges (delete the files recorded by a
