@@ -5,7 +5,8 @@ ENT import), the others are at their start. Think time 0.5 to 2 s between pages.
 
 Target: p95 under 300 ms on every page, no error. Needs PostgreSQL (and Redis):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/pytest tests/bench/bench_load.py --bench -s -q
 
 ENTSIM_LOAD_TRAINEES and ENTSIM_LOAD_SECONDS change the number of trainees (20) and the
@@ -33,7 +34,8 @@ def test_bench_load_20_trainees():
     trainees = trainees_prepare(count, seed=900, night_every=4)
     with Gunicorn() as server:
         results = load_run(server.base, trainees, seconds=seconds)
-    print(f"\n{count} stagiaires, {seconds:.0f} s\n" + results.table())
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{count} stagiaires, {seconds:.0f} s; machine load average {load}\n" + results.table())
     summary = results.summary()
     assert not results.errors, results.errors[:10]
     slow = {

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pytest
 import redis
 from django.conf import settings
 
@@ -25,6 +26,7 @@ from tests.load.stack import CeleryWorker
 # Short enough for the test: a killed worker's task is delivered again after this many
 # seconds (production keeps an hour; Celery beat re-dispatches stale jobs after 5 minutes).
 VISIBILITY_TIMEOUT_S = 2
+TASK_LINE = re.compile(r"Task entsim\.tasks\.job_run\[(?P<id>[0-9a-f-]+)\] (?P<event>\w+)")
 
 
 @dataclass
@@ -35,7 +37,7 @@ class KillReport:
 
     def table(self) -> str:
         lines = [
-            f"kill {n + 1:>2}: after {k['after_s']:5.1f} s, jobs done {k['done']:>2}/{k['total']},"
+            f"kill {n + 1:>2}: +{k['after_s']:4.1f} s, jobs done {k['done']:>2}/{k['total']},"
             f" interrupted: {', '.join(k['interrupted']) or '-'}"
             for n, k in enumerate(self.kills)
         ]
@@ -61,13 +63,18 @@ def nights_target(world, nights: int) -> dt.datetime:
     return target
 
 
-def run_undisturbed(world, nights: int) -> None:
-    """The reference: the same jobs, run here one after the other in due order."""
+def run_undisturbed(world, nights: int) -> list[float]:
+    """The reference: the same jobs, run here one after the other in due order; returns how
+    long each took (seconds), to aim the kills of the disturbed run inside the jobs."""
     from entsim.services.clock import clock_advance
     from entsim.services.jobs import job_execute
 
+    durations = []
     for job_id in clock_advance(world=world, to=nights_target(world, nights)):
+        started = time.monotonic()
         job_execute(job_id=job_id)
+        durations.append(time.monotonic() - started)
+    return durations
 
 
 def broker_clean() -> None:
@@ -89,45 +96,58 @@ def _interrupted(worker: CeleryWorker) -> list[str]:
     """Tasks the worker had received and not finished when it was killed."""
     received, finished = [], set()
     for line in worker.output.lines:
-        if match := re.search(r"Task entsim\.tasks\.job_run\[([0-9a-f-]+)\] received", line):
-            received.append(match[1])
-        elif match := re.search(r"Task entsim\.tasks\.job_run\[([0-9a-f-]+)\] (succeeded|ret)", line):
-            finished.add(match[1])
+        if match := TASK_LINE.search(line):
+            if match["event"] == "received":
+                received.append(match["id"])
+            else:
+                finished.add(match["id"])
     return [task[:8] for task in received if task not in finished]
 
 
 def run_with_kills(
-    world, nights: int, *, kills: int, delay: tuple[float, float], seed: int, timeout: float
+    world, nights: int, *, kills: int, durations: list[float], seed: int, timeout: float
 ) -> tuple[list[int], KillReport]:
-    """Dispatch the nights' jobs, SIGKILL the worker `kills` times at random moments (each
-    worker lives `delay` seconds once ready), then let a last worker finish everything."""
+    """Dispatch the nights' jobs and SIGKILL the worker `kills` times, restarting it each time,
+    then let a last worker finish everything.
+
+    The kills are spread over the jobs in due order: kill number k aims at the job at the k-th
+    share of the list; it waits until the jobs before it are done, then a random time within
+    that job's undisturbed duration (`durations`, +20 %), so that it lands at any point of
+    the job, or just after it: between two jobs, while one commits.
+    """
     from entsim.models import Job
     from entsim.services.clock import clock_advance
 
     env = {"ENTSIM_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S)}
-    rng = random.Random(seed)  # noqa: S311 - kill moments, not secrets
+    rng = random.Random(seed)  # kill moments, not secrets
     report = KillReport()
     started = time.monotonic()
     task_ids: Counter = Counter()
     job_ids = clock_advance(world=world, to=nights_target(world, nights))  # sent on commit
     total = len(job_ids)
-    for _ in range(kills):
+    deadline = time.monotonic() + timeout
+    for number in range(kills):
         worker = CeleryWorker(**env)
         worker.wait_ready()
-        after = rng.uniform(*delay)
+        target = number * total // kills
+        while _job_states(job_ids)[Job.State.DONE] < target and time.monotonic() < deadline:
+            time.sleep(0.1)
+        after = rng.uniform(0, durations[target] * 1.2 + 0.2)
         time.sleep(after)
         worker.kill()
-        interrupted = _interrupted(worker)
         task_ids.update(_received(worker))
-        done = _job_states(job_ids)[Job.State.DONE]
         report.kills.append(
-            {"after_s": after, "done": done, "total": total, "interrupted": interrupted}
+            {
+                "after_s": after,
+                "done": _job_states(job_ids)[Job.State.DONE],
+                "total": total,
+                "interrupted": _interrupted(worker),
+            }
         )
         time.sleep(VISIBILITY_TIMEOUT_S + 0.5)  # the unacknowledged task becomes visible
     worker = CeleryWorker(**env)
     try:
         worker.wait_ready()
-        deadline = time.monotonic() + timeout
         while set(_job_states(job_ids)) - {Job.State.DONE, Job.State.FAILED}:
             if time.monotonic() > deadline:
                 raise AssertionError(
@@ -144,9 +164,8 @@ def run_with_kills(
 
 
 def _received(worker: CeleryWorker) -> list[str]:
-    return re.findall(
-        r"Task entsim\.tasks\.job_run\[([0-9a-f-]+)\] received", "\n".join(worker.output.lines)
-    )
+    lines = [TASK_LINE.search(line) for line in worker.output.lines]
+    return [match["id"] for match in lines if match and match["event"] == "received"]
 
 
 def ent_state(world) -> dict[str, list[str]]:
@@ -198,3 +217,36 @@ def jobs_summary(world) -> list[tuple[str, str, str, int]]:
         (job.kind, job.due_at.isoformat(), job.state, job.attempts)
         for job in Job.objects.filter(world=world)
     )
+
+
+SEED = 4242
+
+
+def check_kills_change_nothing(*, nights_count: int, timeout: float) -> KillReport:
+    """The whole check, for the short and the long form."""
+    from entsim.models import Job
+
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("needs Redis as the broker: set CELERY_BROKER_URL")
+    reference, disturbed = two_worlds(SEED)
+    durations = run_undisturbed(reference, nights_count)
+    broker_clean()
+    job_ids, report = run_with_kills(
+        disturbed, nights_count, kills=10, durations=durations, seed=SEED, timeout=timeout
+    )
+    print("\n" + report.table())
+    print("ENT: " + ", ".join(f"{len(rows)} {part}" for part, rows in ent_state(reference).items()))
+    assert len(report.kills) == 10
+    hits = sum(bool(kill["interrupted"]) for kill in report.kills)
+    assert hits >= 5, f"only {hits} kills of 10 hit a running job"
+    jobs = Job.objects.filter(pk__in=job_ids)
+    assert jobs.count() == len(job_ids) > 0
+    for job in jobs:
+        # effects and state commit together: one committed attempt = effects applied once
+        assert (job.state, job.attempts) == (Job.State.DONE, 1), (job.kind, job.error)
+    assert jobs_summary(disturbed) == jobs_summary(reference)
+    expected, found = ent_state(reference), ent_state(disturbed)
+    assert expected["comptes"], "the reference imported accounts into the ENT"
+    for part in expected:
+        assert found[part] == expected[part], part
+    return report

@@ -107,7 +107,7 @@ def trainee_pages(world) -> list[tuple[str, str]]:
         ("EDT groupes", reverse("edt:groupes", args=[slug])),
         ("SIECLE tableau de bord", reverse("siecle:tableau_de_bord", args=[slug])),
         ("SIECLE recherche", reverse("siecle:recherche", args=[slug]) + "?" + search),
-        ("SIECLE fiche", reverse("siecle:fiche", args=[slug, eleve.pk])),
+        ("SIECLE fiche", reverse("siecle:fiche_onglet", args=[slug, eleve.pk, "identite"])),
         ("AAF accueil", reverse("aaf:landing", args=[slug])),
         ("ENT accueil", reverse("ent:landing", args=[slug])),
         ("ENT comptes", reverse("ent:accounts", args=[slug])),
@@ -141,27 +141,32 @@ def trainees_prepare(count: int, *, seed: int = 9, night_every: int = 0) -> list
     return trainees
 
 
-class _Browser:
+class Browser:
     def __init__(self, base: str):
         self.base = base
+        self.url = ""
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
 
     def get(self, path: str) -> tuple[int, str]:
-        return self._open(urllib.request.Request(self.base + path))
+        """Status and body; a redirection (to the login page, say) is followed, and kept in
+        `self.url`, the address of the last answer."""
+        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - http only
 
     def post(self, path: str, data: dict[str, str]) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode()
-        request = urllib.request.Request(self.base + path, data=body, method="POST")
+        request = urllib.request.Request(self.base + path, data=body, method="POST")  # noqa: S310
         request.add_header("Referer", self.base + path)
         return self._open(request)
 
     def _open(self, request) -> tuple[int, str]:
         try:
             with self.opener.open(request, timeout=60) as response:
+                self.url = response.geturl()
                 return response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
+            self.url = exc.geturl()
             return exc.code, exc.read().decode("utf-8", "replace")
 
     def login(self, username: str) -> None:
@@ -177,7 +182,7 @@ class _Browser:
 
 
 def _browse(base, trainee, until, think, results, rng) -> None:
-    browser = _Browser(base)
+    browser = Browser(base)
     started = time.perf_counter()
     try:
         browser.login(trainee.username)
@@ -195,6 +200,8 @@ def _browse(base, trainee, until, think, results, rng) -> None:
             try:
                 status, _ = browser.get(path)
                 error = None if status == 200 else f"HTTP {status} {path}"
+                if not error and browser.url != browser.base + path:
+                    error = f"redirigé vers {browser.url} ({path})"
             except OSError as exc:
                 error = f"{type(exc).__name__} {path}"
             results.record(name, time.perf_counter() - started, error)
@@ -214,7 +221,7 @@ def load_run(
     until = time.monotonic() + seconds
     threads = []
     for index, trainee in enumerate(trainees):
-        rng = random.Random(seed * 1000 + index)  # noqa: S311 - think times, not secrets
+        rng = random.Random(seed * 1000 + index)  # think times, not secrets
         thread = threading.Thread(
             target=_browse, args=(base, trainee, until, think, results, rng), daemon=True
         )

@@ -154,7 +154,8 @@ class CeleryWorker:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the worker stopped:\n{self.output.tail()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the worker was not ready in {timeout} s:\n{self.output.tail()}")
+                tail = self.output.tail()
+                raise RuntimeError(f"the worker was not ready in {timeout} s:\n{tail}")
             time.sleep(0.1)
 
     def kill(self) -> None:

@@ -6,6 +6,8 @@ The long form (20 trainees, a few minutes, target p95 < 300 ms) is tests/bench/b
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.load.loadrun import ALL_PAGES, load_run, trainees_prepare
@@ -23,7 +25,8 @@ def test_trainees_at_once_short():
     trainees = trainees_prepare(TRAINEES, seed=31)
     with Gunicorn() as server:
         results = load_run(server.base, trainees, seconds=SECONDS)
-    print("\n" + results.table())
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{TRAINEES} stagiaires, {SECONDS} s; machine load average {load}\n" + results.table())
     summary = results.summary()
     assert not results.errors, results.errors[:10]
     pages = {name for trainee in trainees for name, _ in trainee.pages}
