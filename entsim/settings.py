@@ -221,16 +221,21 @@ AXES_VERBOSE = False  # no banner on every start
 # Shared between the web processes and the workers: the progress of long night jobs, written
 # outside their transaction (a job's row only changes when it commits). Redis when it is the
 # broker, a folder under var/ otherwise.
+# Keys name rows by id: ENTSIM_CACHE_PREFIX keeps apart databases that reuse ids on one Redis
+# (each test run sets its own).
 _cache_url = os.environ.get("CELERY_BROKER_URL", "")
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
-        if _cache_url.startswith("redis")
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    )
+    "default": {
+        **(
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+            if _cache_url.startswith("redis")
+            else {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(VAR_DIR / "cache"),
+            }
+        ),
+        "KEY_PREFIX": os.environ.get("ENTSIM_CACHE_PREFIX", ""),
+    }
 }
 
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"

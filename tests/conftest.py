@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,22 @@ from django.db import connection
 from entsim.timeline import PARIS
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def _own_cache_prefix() -> None:
+    """Give this run its own cache keys, in this process and in the workers and servers it starts.
+
+    A new test database reuses row ids; on a shared Redis, a key left by an earlier run (an
+    autopilot "en cours", a job's progress) would otherwise show on this run's rows.
+    """
+    from django.conf import settings
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    os.environ["ENTSIM_CACHE_PREFIX"] = prefix
+    settings.CACHES["default"]["KEY_PREFIX"] = prefix
+
+
+_own_cache_prefix()
 
 
 def pytest_addoption(parser):
