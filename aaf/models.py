@@ -44,6 +44,9 @@ class AafRun(models.Model):
     )
     # The whole directory of that night (a Complet-equivalent zip), the base of the next Delta.
     snapshot = models.FileField(upload_to="aaf/snapshots/", blank=True)
+    # Digest of what the extraction read (STS-web, SIECLE, the Services exports, the year): a
+    # Delta night whose digest equals the last run's has nothing to send (entsim.selectors).
+    inputs = models.CharField("empreinte des sources", max_length=64, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -12,12 +12,15 @@ Rules (issue 7, guide 2.13 and 4), each visible in the run's report:
 
 Complet on Saturday night, Delta the other nights: every run also keeps the whole directory of
 the night (a Complet-equivalent zip, `AafRun.snapshot`), and the Delta is computed from the
-previous run's snapshot with `aaf.delta`.
+previous run's snapshot with `aaf.delta`. A Delta night when nothing the extraction reads has
+changed since the last run (the digest of its sources, `AafRun.inputs`) sends an empty Delta
+and shares the last snapshot, without extracting: the summer's nights cost a digest each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -33,6 +36,7 @@ from entsim.formats import aaf, sts_emp
 from entsim.formats.safe import FormatError
 from entsim.models import Exchange, Job, World
 from entsim.registry import ExchangeRefused
+from entsim.selectors import world_rows_digest
 from entsim.services.exchanges import exchange_record
 from entsim.services.jobs import job_progress_report
 from entsim.timeline import PARIS
@@ -472,6 +476,16 @@ def _snapshot_requests(run: AafRun | None) -> Iterator[aaf.AddRequest]:
                     yield request
 
 
+def sources_digest(*, world: World, annee: int) -> str:
+    """What the extraction reads: STS-web's and SIECLE's rows, the Services exports, the year."""
+    digest = hashlib.sha256(str(annee).encode())
+    for system in ("siecle", "sts"):
+        digest.update(world_rows_digest(world=world, app_label=system).encode())
+    exports = Exchange.objects.filter(world=world, kind="sts_services").order_by("pk")
+    digest.update(repr(list(exports.values_list("pk", "deposited_at", "file"))).encode())
+    return digest.hexdigest()
+
+
 def aaf_run(
     *, world: World, at: dt.datetime, kind: str | None = None, job: Job | None = None
 ) -> AafRun:
@@ -493,6 +507,20 @@ def aaf_run(
         kind = aaf.COMPLET
     header = aaf.Header(code_academie=world.academie_code or "000", date_generation=day)
     prefix = feed_prefix(world)
+    inputs = sources_digest(world=world, annee=world.school_year(at))
+    if kind == aaf.DELTA and previous.inputs == inputs:
+        name, content = aaf.build_run(iter(()), prefix=prefix, kind=aaf.DELTA, header=header)
+        return _run_record(
+            world=world,
+            kind=kind,
+            at=at,
+            file=(name, content),
+            counts=previous.counts,
+            operations={},
+            left_out=previous.left_out,
+            inputs=inputs,
+            snapshot=previous.snapshot.name,
+        )
     report = Extraction()
     with tempfile.TemporaryDirectory(prefix="aaf-run-") as folder:
         snapshot_dir = Path(folder) / "snapshot"
@@ -534,31 +562,63 @@ def aaf_run(
                 kind=aaf.DELTA,
                 header=header,
             )
-        with transaction.atomic():
-            exchange = exchange_record(
-                world=world,
-                kind=EXCHANGE_KIND[kind],
-                source="aaf",
-                target="ent",
-                filename=name,
-                content=content,
-                deposited_at=at,
-                state=Exchange.State.PENDING,
-                report={"entrees": dict(report.counts), "ecartes": len(report.left_out)},
-            )
-            run = AafRun(
-                world=world,
-                kind=kind,
-                day=day,
-                at=at,
-                counts={c: report.counts.get(c, 0) for c in aaf.CATEGORIES},
-                requests=dict(operations),
-                left_out=report.left_out,
-                exchange=exchange,
-            )
-            with snapshot_zip.open("rb") as handle:
-                run.snapshot.save(snapshot_zip.name, File(handle), save=False)
-            run.save()
+        return _run_record(
+            world=world,
+            kind=kind,
+            at=at,
+            file=(name, content),
+            counts={c: report.counts.get(c, 0) for c in aaf.CATEGORIES},
+            operations=dict(operations),
+            left_out=report.left_out,
+            inputs=inputs,
+            snapshot=snapshot_zip,
+        )
+
+
+def _run_record(
+    *,
+    world: World,
+    kind: str,
+    at: dt.datetime,
+    file: tuple[str, bytes],
+    counts: dict[str, int],
+    operations: dict[str, int],
+    left_out: list[dict],
+    inputs: str,
+    snapshot: Path | str,
+) -> AafRun:
+    """The file sent to the ENT and the run, in one transaction. `snapshot`: the night's
+    directory to keep (a zip), or the stored name of the last run's when nothing changed."""
+    name, content = file
+    with transaction.atomic():
+        exchange = exchange_record(
+            world=world,
+            kind=EXCHANGE_KIND[kind],
+            source="aaf",
+            target="ent",
+            filename=name,
+            content=content,
+            deposited_at=at,
+            state=Exchange.State.PENDING,
+            report={"entrees": {c: n for c, n in counts.items() if n}, "ecartes": len(left_out)},
+        )
+        run = AafRun(
+            world=world,
+            kind=kind,
+            day=at.astimezone(PARIS).date(),
+            at=at,
+            counts=counts,
+            requests=operations,
+            left_out=left_out,
+            exchange=exchange,
+            inputs=inputs,
+        )
+        if isinstance(snapshot, Path):
+            with snapshot.open("rb") as handle:
+                run.snapshot.save(snapshot.name, File(handle), save=False)
+        else:
+            run.snapshot.name = snapshot
+        run.save()
     return run
 
 
