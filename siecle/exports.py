@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from entsim import timeline
-from entsim.formats import bee_eleves, bee_nomenclatures, bee_responsables, bee_structures
+from entsim.formats import (
+    bee_common,
+    bee_eleves,
+    bee_nomenclatures,
+    bee_responsables,
+    bee_structures,
+)
 from entsim.models import Exchange, World
 from entsim.registry import ExchangeRefused
 from entsim.services.exchanges import exchange_record
@@ -150,12 +156,9 @@ def eleves_document(
             bee_eleves.Adresse(**_adresse_fields(adresse))
             for adresse in Adresse.objects.filter(pk__in=adresse_ids).order_by("pk")
         )
-    now = _stamp(world)
     return bee_eleves.BeeEleves(
         version=bee_eleves.VERSION,
-        parametres=bee_eleves.Parametres(
-            uaj=uai, annee_scolaire=annee, date_export=now.date(), horodatage=now
-        ),
+        parametres=_parametres(world, uai, annee),
         donnees=bee_eleves.Donnees(
             eleves=tuple(eleves),
             options=tuple(opts),
@@ -165,8 +168,12 @@ def eleves_document(
     )
 
 
-def _stamp(world: World):
-    return timeline.local(world.now()).replace(tzinfo=None, microsecond=0)
+def _parametres(world: World, uai: str, annee: int) -> bee_common.Parametres:
+    """PARAMETRES of an export made now (the world's clock, local time)."""
+    now = timeline.local(world.now()).replace(tzinfo=None, microsecond=0)
+    return bee_common.Parametres(
+        uaj=uai, annee_scolaire=annee, date_export=now.date(), horodatage=now
+    )
 
 
 def _adresse_fields(adresse: Adresse) -> dict:
@@ -202,12 +209,9 @@ def responsables_document(
     for lien in liens:
         personnes.setdefault(lien.personne.personne_id, lien.personne)
     adresses = {p.adresse.pk: p.adresse for p in personnes.values() if p.adresse is not None}
-    now = _stamp(world)
     return bee_responsables.BeeResponsables(
         version=bee_responsables.VERSION,
-        parametres=bee_responsables.Parametres(
-            uaj=uai, annee_scolaire=annee, date_export=now.date(), horodatage=now
-        ),
+        parametres=_parametres(world, uai, annee),
         donnees=bee_responsables.Donnees(
             personnes=tuple(
                 bee_responsables.Personne(
@@ -249,12 +253,9 @@ def nomenclature_document(
     *, world: World, uai: str, annee: int
 ) -> bee_nomenclatures.BeeNomenclatures:
     """The establishment's MEFs, subjects and programmes."""
-    now = _stamp(world)
     return bee_nomenclatures.BeeNomenclatures(
         version=bee_nomenclatures.VERSION,
-        parametres=bee_nomenclatures.Parametres(
-            uaj=uai, annee_scolaire=annee, date_export=now.date(), horodatage=now
-        ),
+        parametres=_parametres(world, uai, annee),
         donnees=bee_nomenclatures.Donnees(
             mefs=tuple(
                 bee_nomenclatures.Mef(
@@ -291,23 +292,22 @@ def nomenclature_document(
     )
 
 
+def _mefs_appartenance(structure: Structure) -> tuple[bee_structures.MefAppartenance, ...]:
+    return tuple(bee_structures.MefAppartenance(code_mef=code) for code in structure.mefs)
+
+
 def structures_document(*, world: World, uai: str, annee: int) -> bee_structures.BeeStructures:
     """The divisions and groups of the year (as received from STS-web)."""
     found = list(Structure.objects.filter(world=world, uai=uai, annee=annee).order_by("code"))
-    now = _stamp(world)
     return bee_structures.BeeStructures(
         version=bee_structures.VERSION,
-        parametres=bee_structures.Parametres(
-            uaj=uai, annee_scolaire=annee, date_export=now.date(), horodatage=now
-        ),
+        parametres=_parametres(world, uai, annee),
         donnees=bee_structures.Donnees(
             divisions=tuple(
                 bee_structures.Division(
                     code_structure=s.code,
                     libelle_long=_or_none(s.libelle_long),
-                    mefs_appartenance=tuple(
-                        bee_structures.MefAppartenance(code_mef=code) for code in s.mefs
-                    ),
+                    mefs_appartenance=_mefs_appartenance(s),
                 )
                 for s in found
                 if s.type == Structure.Type.DIVISION
@@ -320,9 +320,7 @@ def structures_document(*, world: World, uai: str, annee: int) -> bee_structures
                         bee_structures.DivisionAppartenance(code_structure=code)
                         for code in s.divisions
                     ),
-                    mefs_appartenance=tuple(
-                        bee_structures.MefAppartenance(code_mef=code) for code in s.mefs
-                    ),
+                    mefs_appartenance=_mefs_appartenance(s),
                 )
                 for s in found
                 if s.type == Structure.Type.GROUPE

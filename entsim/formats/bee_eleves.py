@@ -17,15 +17,15 @@ Dates are JJ/MM/AAAA.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from entsim.formats.safe import FormatError, ZipMember, read_zip, write_zip
+from entsim.formats import bee_common
+from entsim.formats.bee_common import Adresse as Adresse
+from entsim.formats.bee_common import Document, other_exports, record
+from entsim.formats.bee_common import Parametres as Parametres
+from entsim.formats.safe import FormatError, read_zip
 from entsim.formats.xmlutil import (
     DATE_FR,
-    DATETIME_FR,
     INT,
-    UAI,
-    YEAR,
     attr,
     child,
     flag,
@@ -40,18 +40,7 @@ from entsim.formats.xmlutil import (
 ROOT = "BEE_ELEVES"
 VERSION = "3.0"
 WRONG_ROOTS = {
-    "BEE_RESPONSABLES": (
-        "Ce fichier est l'export des responsables (BEE_RESPONSABLES), pas l'export des élèves "
-        "(BEE_ELEVES)."
-    ),
-    "BEE_NOMENCLATURES": (
-        "Ce fichier est l'export des nomenclatures (BEE_NOMENCLATURES), pas l'export des élèves "
-        "(BEE_ELEVES)."
-    ),
-    "BEE_STRUCTURES": (
-        "Ce fichier est l'export des structures (BEE_STRUCTURES), pas l'export des élèves "
-        "(BEE_ELEVES)."
-    ),
+    **other_exports(ROOT, "BEE_RESPONSABLES", "BEE_NOMENCLATURES", "BEE_STRUCTURES"),
     "STS_EDT": "Ce fichier est un export STS-web (STS_EDT), pas l'export des élèves de SIECLE.",
     "IMPORT_ELEVES": (
         "Ce fichier est un fichier de liens élèves-groupes (ELEGROUPE), pas l'export des élèves "
@@ -60,16 +49,6 @@ WRONG_ROOTS = {
 }
 SANS_ADRESSES = "ElevesSansAdresses"
 AVEC_ADRESSES = "ElevesAvecAdresses"
-
-record = dataclass(frozen=True, kw_only=True)
-
-
-@record
-class Parametres:
-    uaj: str = text("UAJ", UAI)
-    annee_scolaire: int = text("ANNEE_SCOLAIRE", YEAR)  # 2019 for 2019-2020
-    date_export: dt.date = text("DATE_EXPORT", DATE_FR)
-    horodatage: dt.datetime = text("HORODATAGE", DATETIME_FR)
 
 
 @record
@@ -189,21 +168,6 @@ class StructuresEleve:
 
 
 @record
-class Adresse:
-    adresse_id: str = attr("ADRESSE_ID")
-    ligne1_adresse: str | None = text("LIGNE1_ADRESSE", optional=True)
-    ligne2_adresse: str | None = text("LIGNE2_ADRESSE", optional=True)
-    ligne3_adresse: str | None = text("LIGNE3_ADRESSE", optional=True)
-    ligne4_adresse: str | None = text("LIGNE4_ADRESSE", optional=True)
-    code_postal: str | None = text("CODE_POSTAL", optional=True)
-    code_pays: str | None = text("CODE_PAYS", optional=True)
-    code_commune_insee: str | None = text("CODE_COMMUNE_INSEE", optional=True)
-    ll_pays: str | None = text("LL_PAYS", optional=True)
-    code_departement: str | None = text("CODE_DEPARTEMENT", optional=True)
-    libelle_postal: str | None = text("LIBELLE_POSTAL", optional=True)
-
-
-@record
 class Donnees:
     eleves: tuple[Eleve, ...] = many("ELEVES", "ELEVE", Eleve)
     options: tuple[Option, ...] = many("OPTIONS", "OPTION", Option)
@@ -216,11 +180,9 @@ class Donnees:
 
 
 @record
-class BeeEleves:
+class BeeEleves(Document):
     """A whole BEE_ELEVES file."""
 
-    version: str = attr("VERSION")
-    parametres: Parametres = child("PARAMETRES", Parametres)
     donnees: Donnees = child("DONNEES", Donnees)
 
     @property
@@ -247,14 +209,18 @@ class BeeEleves:
 # --- Files ------------------------------------------------------------------------------------
 
 
+def _name(avec_adresses: bool) -> str:
+    return AVEC_ADRESSES if avec_adresses else SANS_ADRESSES
+
+
 def filename(*, avec_adresses: bool) -> str:
     """ElevesAvecAdresses.xml or ElevesSansAdresses.xml, as SIECLE names them."""
-    return f"{AVEC_ADRESSES if avec_adresses else SANS_ADRESSES}.xml"
+    return bee_common.filename(_name(avec_adresses))
 
 
 def zip_filename(*, avec_adresses: bool) -> str:
     """ExportXML_ElevesSansAdresses.zip: the archive SIECLE hands out."""
-    return f"ExportXML_{AVEC_ADRESSES if avec_adresses else SANS_ADRESSES}.zip"
+    return bee_common.zip_filename(_name(avec_adresses))
 
 
 def write(doc: BeeEleves) -> bytes:
@@ -263,8 +229,7 @@ def write(doc: BeeEleves) -> bytes:
 
 def write_zip_file(doc: BeeEleves, *, avec_adresses: bool) -> tuple[str, bytes]:
     """(zip name, zip bytes) holding the single xml, as SIECLE delivers the export."""
-    member = ZipMember(filename(avec_adresses=avec_adresses), write(doc))
-    return zip_filename(avec_adresses=avec_adresses), write_zip([member])
+    return bee_common.zip_file(_name(avec_adresses), write(doc))
 
 
 def read(content: bytes) -> BeeEleves:

@@ -10,45 +10,15 @@ OPTIONS_OBLIGATOIRES. Layout of the real samples `nomenclature_simple.xml` and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from entsim.formats.safe import ZipMember, write_zip
-from entsim.formats.xmlutil import (
-    DATE_FR,
-    DATETIME_FR,
-    UAI,
-    YEAR,
-    attr,
-    child,
-    many,
-    read_document,
-    text,
-    write_document,
-)
+from entsim.formats.bee_common import Document, file_functions, other_exports, record
+from entsim.formats.bee_common import Parametres as Parametres
+from entsim.formats.xmlutil import DATE_FR, attr, child, many, text
 
 ROOT = "BEE_NOMENCLATURES"
 VERSION = "3.1"
 NAME = "Nomenclature"
-WRONG_ROOTS = {
-    "BEE_ELEVES": (
-        "Ce fichier est l'export des élèves (BEE_ELEVES), pas l'export des nomenclatures "
-        "(BEE_NOMENCLATURES)."
-    ),
-    "BEE_RESPONSABLES": (
-        "Ce fichier est l'export des responsables (BEE_RESPONSABLES), pas l'export des "
-        "nomenclatures (BEE_NOMENCLATURES)."
-    ),
-}
-
-record = dataclass(frozen=True, kw_only=True)
-
-
-@record
-class Parametres:
-    uaj: str = text("UAJ", UAI)
-    annee_scolaire: int = text("ANNEE_SCOLAIRE", YEAR)
-    date_export: dt.date = text("DATE_EXPORT", DATE_FR)
-    horodatage: dt.datetime = text("HORODATAGE", DATETIME_FR)
+WRONG_ROOTS = other_exports(ROOT, "BEE_ELEVES", "BEE_RESPONSABLES")
 
 
 @record
@@ -107,28 +77,8 @@ class Donnees:
 
 
 @record
-class BeeNomenclatures:
-    version: str = attr("VERSION")
-    parametres: Parametres = child("PARAMETRES", Parametres)
+class BeeNomenclatures(Document):
     donnees: Donnees = child("DONNEES", Donnees)
 
 
-def filename() -> str:
-    return f"{NAME}.xml"
-
-
-def zip_filename() -> str:
-    return f"ExportXML_{NAME}.zip"
-
-
-def write(doc: BeeNomenclatures) -> bytes:
-    return write_document(doc, ROOT)
-
-
-def write_zip_file(doc: BeeNomenclatures) -> tuple[str, bytes]:
-    return zip_filename(), write_zip([ZipMember(filename(), write(doc))])
-
-
-def read(content: bytes) -> BeeNomenclatures:
-    """Read a BEE_NOMENCLATURES xml; FormatError (French message) when it is not one."""
-    return read_document(content, BeeNomenclatures, ROOT, WRONG_ROOTS)
+write, write_zip_file, read = file_functions(BeeNomenclatures, ROOT, NAME, WRONG_ROOTS)

@@ -10,47 +10,15 @@ PAIE_FRAIS_SCOLAIRES, "true"/"false" for the others).
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from entsim.formats.safe import ZipMember, write_zip
-from entsim.formats.xmlutil import (
-    DATE_FR,
-    DATETIME_FR,
-    INT,
-    UAI,
-    YEAR,
-    attr,
-    child,
-    many,
-    read_document,
-    text,
-    write_document,
-)
+from entsim.formats.bee_common import Adresse as Adresse
+from entsim.formats.bee_common import Document, file_functions, other_exports, record
+from entsim.formats.bee_common import Parametres as Parametres
+from entsim.formats.xmlutil import INT, attr, child, many, text
 
 ROOT = "BEE_RESPONSABLES"
 VERSION = "2.1"
 NAME = "ResponsablesAvecAdresses"
-WRONG_ROOTS = {
-    "BEE_ELEVES": (
-        "Ce fichier est l'export des élèves (BEE_ELEVES), pas l'export des responsables "
-        "(BEE_RESPONSABLES)."
-    ),
-    "BEE_NOMENCLATURES": (
-        "Ce fichier est l'export des nomenclatures (BEE_NOMENCLATURES), pas l'export des "
-        "responsables (BEE_RESPONSABLES)."
-    ),
-}
-
-record = dataclass(frozen=True, kw_only=True)
-
-
-@record
-class Parametres:
-    uaj: str = text("UAJ", UAI)
-    annee_scolaire: int = text("ANNEE_SCOLAIRE", YEAR)
-    date_export: dt.date = text("DATE_EXPORT", DATE_FR)
-    horodatage: dt.datetime = text("HORODATAGE", DATETIME_FR)
+WRONG_ROOTS = other_exports(ROOT, "BEE_ELEVES", "BEE_NOMENCLATURES")
 
 
 @record
@@ -84,22 +52,6 @@ class ResponsableEleve:
 
 
 @record
-class Adresse:
-    adresse_id: str = attr("ADRESSE_ID")
-    ligne1_adresse: str | None = text("LIGNE1_ADRESSE", optional=True)
-    ligne2_adresse: str | None = text("LIGNE2_ADRESSE", optional=True)
-    ligne3_adresse: str | None = text("LIGNE3_ADRESSE", optional=True)
-    ligne4_adresse: str | None = text("LIGNE4_ADRESSE", optional=True)
-    commune_etrangere: str | None = text("COMMUNE_ETRANGERE", optional=True)
-    code_postal: str | None = text("CODE_POSTAL", optional=True)
-    code_pays: str | None = text("CODE_PAYS", optional=True)
-    code_commune_insee: str | None = text("CODE_COMMUNE_INSEE", optional=True)
-    ll_pays: str | None = text("LL_PAYS", optional=True)
-    code_departement: str | None = text("CODE_DEPARTEMENT", optional=True)
-    libelle_postal: str | None = text("LIBELLE_POSTAL", optional=True)
-
-
-@record
 class Donnees:
     personnes: tuple[Personne, ...] = many("PERSONNES", "PERSONNE", Personne)
     responsables: tuple[ResponsableEleve, ...] = many(
@@ -109,28 +61,8 @@ class Donnees:
 
 
 @record
-class BeeResponsables:
-    version: str = attr("VERSION")
-    parametres: Parametres = child("PARAMETRES", Parametres)
+class BeeResponsables(Document):
     donnees: Donnees = child("DONNEES", Donnees)
 
 
-def filename() -> str:
-    return f"{NAME}.xml"
-
-
-def zip_filename() -> str:
-    return f"ExportXML_{NAME}.zip"
-
-
-def write(doc: BeeResponsables) -> bytes:
-    return write_document(doc, ROOT)
-
-
-def write_zip_file(doc: BeeResponsables) -> tuple[str, bytes]:
-    return zip_filename(), write_zip([ZipMember(filename(), write(doc))])
-
-
-def read(content: bytes) -> BeeResponsables:
-    """Read a BEE_RESPONSABLES xml; FormatError (French message) when it is not one."""
-    return read_document(content, BeeResponsables, ROOT, WRONG_ROOTS)
+write, write_zip_file, read = file_functions(BeeResponsables, ROOT, NAME, WRONG_ROOTS)

@@ -9,46 +9,20 @@ MEFS_APPARTENANCE}), as FORMATS.md lists them (no real sample was seen).
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from entsim.formats.safe import ZipMember, write_zip
-from entsim.formats.xmlutil import (
-    DATE_FR,
-    DATETIME_FR,
-    UAI,
-    YEAR,
-    attr,
-    child,
-    many,
-    read_document,
-    text,
-    write_document,
-)
+from entsim.formats.bee_common import Document, file_functions, other_exports, record
+from entsim.formats.bee_common import Parametres as Parametres
+from entsim.formats.xmlutil import attr, child, many, text
 
 ROOT = "BEE_STRUCTURES"
 VERSION = "2.0"
 NAME = "Structures"
 WRONG_ROOTS = {
-    "BEE_ELEVES": (
-        "Ce fichier est l'export des élèves (BEE_ELEVES), pas l'export des structures "
-        "(BEE_STRUCTURES)."
-    ),
+    **other_exports(ROOT, "BEE_ELEVES"),
     "STS_EDT": (
         "Ce fichier est un export STS-web (STS_EDT), pas l'export des structures de SIECLE "
         "(BEE_STRUCTURES)."
     ),
 }
-
-record = dataclass(frozen=True, kw_only=True)
-
-
-@record
-class Parametres:
-    uaj: str = text("UAJ", UAI)
-    annee_scolaire: int = text("ANNEE_SCOLAIRE", YEAR)
-    date_export: dt.date = text("DATE_EXPORT", DATE_FR)
-    horodatage: dt.datetime = text("HORODATAGE", DATETIME_FR)
 
 
 @record
@@ -89,28 +63,8 @@ class Donnees:
 
 
 @record
-class BeeStructures:
-    version: str = attr("VERSION")
-    parametres: Parametres = child("PARAMETRES", Parametres)
+class BeeStructures(Document):
     donnees: Donnees = child("DONNEES", Donnees)
 
 
-def filename() -> str:
-    return f"{NAME}.xml"
-
-
-def zip_filename() -> str:
-    return f"ExportXML_{NAME}.zip"
-
-
-def write(doc: BeeStructures) -> bytes:
-    return write_document(doc, ROOT)
-
-
-def write_zip_file(doc: BeeStructures) -> tuple[str, bytes]:
-    return zip_filename(), write_zip([ZipMember(filename(), write(doc))])
-
-
-def read(content: bytes) -> BeeStructures:
-    """Read a BEE_STRUCTURES xml; FormatError (French message) when it is not one."""
-    return read_document(content, BeeStructures, ROOT, WRONG_ROOTS)
+write, write_zip_file, read = file_functions(BeeStructures, ROOT, NAME, WRONG_ROOTS)
