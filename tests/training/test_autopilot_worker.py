@@ -14,9 +14,10 @@ from training.autopilot import autopilot_run, worker_advance
 from training.checklist import final_check
 from training.scenarios import scenario_get
 
-# The long form (about 45 min on this machine: every AAF extraction of ~80 summer nights):
-# run by `make bench` (tests/bench), not by `make test`.
-pytestmark = [pytest.mark.worker, pytest.mark.bench, pytest.mark.django_db(transaction=True)]
+# About 8 min on the CI machine: the summer's Delta nights cost a digest each when nothing
+# changed (aaf.services.sources_digest); the Saturdays' Complets are full extractions.
+# In the PostgreSQL + Redis pass of .ci/run (the deployed stack).
+pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_autopilot_lycee_2000_on_the_worker(celery_worker):
