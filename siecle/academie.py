@@ -15,9 +15,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from entsim import nomenclatures as nom
+from entsim.bulk import rows_insert
 from entsim.models import (
     Address,
     CalendarEvent,
@@ -158,23 +159,6 @@ class _Truth:
         ):
             truth.addresses[row["pk"]] = row
         return truth
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert plain rows (str, int, bool, date, None) in one executemany: the seeding writes
-    tens of thousands of rows, and the ORM's per-value compilation would dominate."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in columns]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH * 5):
-            cursor.executemany(sql, rows[start : start + BATCH * 5])
 
 
 def _keys(model, world: World, uais: set[str], number: str) -> dict[tuple[str, int], int]:
@@ -398,9 +382,9 @@ class _Writer:
                         account,
                         used,
                     )
-        _insert(Adresse, ADRESSE_COLUMNS, [(wid, *key, *row) for key, row in addresses.items()])
+        rows_insert(Adresse, ADRESSE_COLUMNS, [(wid, *key, *row) for key, row in addresses.items()])
         self.adresses = _keys(Adresse, self.world, self.uais, "adresse_id")
-        _insert(
+        rows_insert(
             Personne,
             PERSONNE_COLUMNS,
             [
@@ -409,7 +393,7 @@ class _Writer:
             ],
         )
         self.personnes = _keys(Personne, self.world, self.uais, "personne_id")
-        _insert(
+        rows_insert(
             Eleve,
             ELEVE_COLUMNS,
             [
@@ -440,7 +424,7 @@ class _Writer:
                         tie["contact"],
                     )
                 )
-        _insert(LienResponsable, LIEN_COLUMNS, links)
+        rows_insert(LienResponsable, LIEN_COLUMNS, links)
         return {
             (uai, pk): self.eleves[(uai, ids.eleve[pk])]
             for uai, pks in pupils_by_uai.items()
@@ -693,7 +677,7 @@ def seed(world: World) -> None:
                     uai,
                 )
             )
-    _insert(Scolarite, SCOLARITE_COLUMNS, scolarites)
+    rows_insert(Scolarite, SCOLARITE_COLUMNS, scolarites)
     scolarite_pk = dict(
         (
             (eleve, annee),
@@ -711,7 +695,7 @@ def seed(world: World) -> None:
             (wid, uai, scolarite, index, option["subject"], option["modalite"])
             for index, option in enumerate(row["options"], start=1)
         )
-    _insert(OptionEleve, OPTION_COLUMNS, options)
+    rows_insert(OptionEleve, OPTION_COLUMNS, options)
     ids.counters(world)
 
     home = next((e for e in establishments if e.is_home), None)
@@ -731,15 +715,16 @@ def _plant_duplicates(world: World, uai: str, year: int) -> None:
     name, the address spelt differently ("Bâtiment D" / "Bt D"). One duplicate took a
     sibling's fiche; the other is attached to no pupil any more."""
     rng = random.Random(f"{world.seed}-doublons")
-    links = list(
-        LienResponsable.objects.filter(world=world, uai=uai, niveau=1)
-        .select_related("personne__adresse", "eleve")
+    links = (
+        LienResponsable.objects.filter(
+            world=world, uai=uai, niveau=1, personne__adresse__isnull=False
+        )
         .order_by("personne__personne_id", "eleve__eleve_id")
+        .values_list("pk", "personne_id")
     )
-    by_person: dict[int, list[LienResponsable]] = defaultdict(list)
-    for link in links:
-        if link.personne.adresse is not None:
-            by_person[link.personne_id].append(link)
+    by_person: dict[int, list[int]] = defaultdict(list)  # personne pk → link pks
+    for link_pk, person_pk in links:
+        by_person[person_pk].append(link_pk)
     siblings = sorted(pk for pk, ties in by_person.items() if len(ties) >= 2)
     singles = sorted(pk for pk, ties in by_person.items() if len(ties) == 1)
     chosen: list[tuple[int, bool]] = []
@@ -748,7 +733,7 @@ def _plant_duplicates(world: World, uai: str, year: int) -> None:
     if singles:
         chosen.append((rng.choice(singles), False))
     for person_pk, move_a_sibling in chosen:
-        original = by_person[person_pk][0].personne
+        original = Personne.objects.select_related("adresse").get(pk=person_pk)
         lines = variante_adresse(original.adresse.lignes or [""])
         lines += [""] * (4 - len(lines))
         address = Adresse.objects.create(
@@ -787,9 +772,7 @@ def _plant_duplicates(world: World, uai: str, year: int) -> None:
             compte_ts=account,
         )
         if move_a_sibling:
-            link = by_person[person_pk][-1]
-            link.personne = duplicate
-            link.save(update_fields=["personne"])
+            LienResponsable.objects.filter(pk=by_person[person_pk][-1]).update(personne=duplicate)
 
 
 def _plant_incomplete_fiches(world: World, uai: str, year: int) -> None:

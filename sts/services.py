@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from entsim import nomenclatures as nom
 from entsim import timeline
+from entsim.bulk import rows_insert
 from entsim.formats import structure_codes
 from entsim.models import Exchange, World
 from entsim.registry import ExchangeRefused
@@ -148,43 +149,60 @@ def sts_seed(world: World) -> None:
         if not (s["replacement"] and s["start_date"] > start_day)
         and (s["end_date"] is None or s["end_date"] >= start_day)
     ]
-    teachers = Teacher.objects.bulk_create(
-        [
-            Teacher(
-                world=world,
-                establishment=est_by_truth[s["establishment_id"]],
-                sts_id=s["sts_id"],
-                civilite=s["civilite"],
-                sexe=s["sex"],
-                nom_usage=s["last_name"],
-                nom_patronymique=s["birth_name"],
-                prenom=s["first_name"],
-                date_naissance=s["birth_date"],
-                grade=s["grade"],
-                fonction=s["function"],
-                discipline_code=s["discipline_code"],
-                hours=s["hours"],
-                start_date=s["start_date"],
-                end_date=s["end_date"],
-                replacement=s["replacement"],
+    rows_insert(
+        Teacher,
+        (
+            "world",
+            "establishment",
+            "sts_id",
+            "civilite",
+            "sexe",
+            "nom_usage",
+            "nom_patronymique",
+            "prenom",
+            "date_naissance",
+            "grade",
+            "fonction",
+            "discipline_code",
+            "hours",
+            "start_date",
+            "end_date",
+            "replacement",
+        ),
+        (
+            (
+                world.pk,
+                est_by_truth[s["establishment_id"]].pk,
+                s["sts_id"],
+                s["civilite"],
+                s["sex"],
+                s["last_name"],
+                s["birth_name"],
+                s["first_name"],
+                s["birth_date"],
+                s["grade"],
+                s["function"],
+                s["discipline_code"],
+                s["hours"],
+                s["start_date"],
+                s["end_date"],
+                s["replacement"],
             )
             for s in staff_rows
-        ],
-        batch_size=BATCH,
+        ),
     )
-    teacher_by_sts = {t.sts_id: t for t in teachers}
+    teacher_by_sts = dict(Teacher.objects.filter(world=world).values_list("sts_id", "pk"))
     teacher_by_truth = {s["pk"]: teacher_by_sts[s["sts_id"]] for s in staff_rows}
-    replacing = []
-    for s in staff_rows:
-        absent = teacher_by_sts.get(s["replaces__sts_id"]) if s["replaces__sts_id"] else None
-        if absent is not None:
-            teacher = teacher_by_sts[s["sts_id"]]
-            teacher.replaces = absent
-            replacing.append(teacher)
+    replacing = [
+        Teacher(pk=teacher_by_sts[s["sts_id"]], replaces_id=teacher_by_sts[s["replaces__sts_id"]])
+        for s in staff_rows
+        if s["replaces__sts_id"] and s["replaces__sts_id"] in teacher_by_sts
+    ]
     if replacing:
         Teacher.objects.bulk_update(replacing, ["replaces"], batch_size=BATCH)
 
     # Structure of the year in progress.
+    year_pks = [y.pk for y in years]
     effectifs = dict(
         Schooling.objects.filter(world=world, school_year=year_number, end_date__isnull=True)
         .values("division_id")
@@ -197,22 +215,27 @@ def sts_seed(world: World) -> None:
             "pk", "establishment_id", "code", "label", "mef_code", "prof_principal_id"
         )
     )
-    divisions = Division.objects.bulk_create(
-        [
-            Division(
-                world=world,
-                year=year_by_est[est_by_truth[d["establishment_id"]].pk],
-                code=d["code"],
-                libelle_long=d["label"],
-                mef_code=d["mef_code"],
-                effectif_prevu=effectifs.get(d["pk"]),
-                prof_principal=teacher_by_truth.get(d["prof_principal_id"]),
+    rows_insert(
+        Division,
+        ("world", "year", "code", "libelle_long", "mef_code", "effectif_prevu", "prof_principal"),
+        (
+            (
+                world.pk,
+                year_by_est[est_by_truth[d["establishment_id"]].pk].pk,
+                d["code"],
+                d["label"],
+                d["mef_code"],
+                effectifs.get(d["pk"]),
+                teacher_by_truth.get(d["prof_principal_id"]),
             )
             for d in truth_divisions
-        ],
-        batch_size=BATCH,
+        ),
     )
-    division_by_truth = {d["pk"]: s for d, s in zip(truth_divisions, divisions, strict=True)}
+    division_pk = _pks_by_code(Division, year_pks)
+    division_by_truth = {
+        d["pk"]: division_pk[(year_by_est[est_by_truth[d["establishment_id"]].pk].pk, d["code"])]
+        for d in truth_divisions
+    }
     truth_groups = list(
         TeachingGroup.objects.filter(world=world, school_year=year_number).values(
             "pk", "establishment_id", "code", "label"
@@ -227,30 +250,34 @@ def sts_seed(world: World) -> None:
         .values_list("teachinggroup_id", "n")
         .order_by()
     )
-    groups = Group.objects.bulk_create(
-        [
-            Group(
-                world=world,
-                year=year_by_est[est_by_truth[g["establishment_id"]].pk],
-                code=g["code"],
-                libelle_long=g["label"],
-                effectif_prevu=group_sizes.get(g["pk"]),
+    rows_insert(
+        Group,
+        ("world", "year", "code", "libelle_long", "effectif_prevu"),
+        (
+            (
+                world.pk,
+                year_by_est[est_by_truth[g["establishment_id"]].pk].pk,
+                g["code"],
+                g["label"],
+                group_sizes.get(g["pk"]),
             )
             for g in truth_groups
-        ],
-        batch_size=BATCH,
+        ),
     )
-    group_by_truth = {g["pk"]: s for g, s in zip(truth_groups, groups, strict=True)}
-    Group.divisions.through.objects.bulk_create(
-        [
-            Group.divisions.through(
-                group_id=group_by_truth[group_id].pk, division_id=division_by_truth[division_id].pk
-            )
+    group_pk = _pks_by_code(Group, year_pks)
+    group_by_truth = {
+        g["pk"]: group_pk[(year_by_est[est_by_truth[g["establishment_id"]].pk].pk, g["code"])]
+        for g in truth_groups
+    }
+    rows_insert(
+        Group.divisions.through,
+        ("group", "division"),
+        (
+            (group_by_truth[group_id], division_by_truth[division_id])
             for group_id, division_id in TeachingGroup.divisions.through.objects.filter(
                 teachinggroup__world=world, teachinggroup__school_year=year_number
             ).values_list("teachinggroup_id", "division_id")
-        ],
-        batch_size=BATCH,
+        ),
     )
     truth_services = list(
         TruthService.objects.filter(world=world, school_year=year_number).values(
@@ -263,36 +290,33 @@ def sts_seed(world: World) -> None:
             "hours",
         )
     )
-    services = Service.objects.bulk_create(
-        [
-            Service(
-                world=world,
-                year=year_by_est[est_by_truth[s["establishment_id"]].pk],
-                division=division_by_truth.get(s["division_id"]),
-                group=group_by_truth.get(s["group_id"]),
-                subject_code=s["subject_code"],
-                mod_cours=s["mod_cours"],
-                hours=s["hours"],
-                co_ens=bool(
-                    nom.MODS_COURS.get(s["mod_cours"]) and nom.MODS_COURS[s["mod_cours"]].co_ens
-                ),
+    rows_insert(
+        Service,
+        ("world", "year", "division", "group", "subject_code", "mod_cours", "hours", "co_ens"),
+        (
+            (
+                world.pk,
+                year_by_est[est_by_truth[s["establishment_id"]].pk].pk,
+                division_by_truth.get(s["division_id"]),
+                group_by_truth.get(s["group_id"]),
+                s["subject_code"],
+                s["mod_cours"],
+                s["hours"],
+                bool(nom.MODS_COURS.get(s["mod_cours"]) and nom.MODS_COURS[s["mod_cours"]].co_ens),
             )
             for s in truth_services
-        ],
-        batch_size=BATCH,
+        ),
     )
-    ServiceTeacher.objects.bulk_create(
-        [
-            ServiceTeacher(
-                world=world,
-                service=service,
-                teacher=teacher_by_truth[s["teacher_id"]],
-                hours=s["hours"],
-            )
-            for s, service in zip(truth_services, services, strict=True)
+    # No natural key: the services' keys in insertion order (auto-increment follows it).
+    service_pks = Service.objects.filter(year__in=year_pks).order_by("pk").values_list("pk")
+    rows_insert(
+        ServiceTeacher,
+        ("world", "service", "teacher", "hours"),
+        (
+            (world.pk, service_pk, teacher_by_truth[s["teacher_id"]], s["hours"])
+            for s, (service_pk,) in zip(truth_services, service_pks, strict=True)
             if s["teacher_id"] in teacher_by_truth
-        ],
-        batch_size=BATCH,
+        ),
     )
 
     # The year's nomenclatures were received and profiled long ago.
@@ -318,7 +342,19 @@ def sts_seed(world: World) -> None:
             NomenclatureEntry.Kind.MOD_COURS: used_mods[est.pk] or {"CG"},
         }
         rows.extend(_national_entries(world=world, year=year_by_est[est.pk], chosen=chosen))
-    NomenclatureEntry.objects.bulk_create(rows, batch_size=BATCH)
+    # Written as the instances' values (what bulk_create would write), without its compiling.
+    fields = [f.attname for f in NomenclatureEntry._meta.concrete_fields if not f.primary_key]
+    rows_insert(NomenclatureEntry, fields, ([getattr(r, f) for f in fields] for r in rows))
+
+
+def _pks_by_code(model, year_pks: list[int]) -> dict[tuple[int, str], int]:
+    """(school year pk, code) → primary key, for the divisions and groups of some years."""
+    return {
+        (year, code): pk
+        for year, code, pk in model.objects.filter(year__in=year_pks).values_list(
+            "year_id", "code", "pk"
+        )
+    }
 
 
 def _national_entries(

@@ -1,17 +1,22 @@
 """academie_persist: write a generated académie into a world's truth tables.
 
-Everything goes through `bulk_create` (the primary keys come back from the database on SQLite
-3.35+ and PostgreSQL) and natural keys are mapped to primary keys in memory: no query per row.
-The caller holds the transaction.
+Each generated row type maps onto its model field by field (same names): rows go in as plain
+tuples through `entsim.bulk.rows_insert` (no model instance, no per-value ORM compilation),
+natural keys turned into primary keys in memory. The primary keys that later rows refer to are
+read back with one query per table, by natural key (UAI, INE, STS id, establishment + year +
+code) or, for addresses and responsables, whose natural key is their rank in generation order,
+in primary key order (rows are inserted in that order). The caller holds the transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from itertools import islice
+import dataclasses
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from .types import Academie
+from ..bulk import rows_insert
+from . import types as t
 
 if TYPE_CHECKING:
     from ..models import World
@@ -19,292 +24,180 @@ if TYPE_CHECKING:
 BATCH = 1000
 
 
-def _chunks(rows: Iterable[Any], size: int = BATCH * 10) -> Iterator[list[Any]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def _insert(model: Any, rows: Iterable[Any]) -> None:
-    """Bulk insert a stream of unsaved rows without keeping them (no primary keys needed)."""
-    for chunk in _chunks(rows):
-        model.objects.bulk_create(chunk, batch_size=BATCH)
-
-
-def academie_persist(*, world: World, academie: Academie) -> None:
+def academie_persist(*, world: World, academie: t.Academie) -> None:
     """Write the académie into the world's truth tables; set and save `world.home`."""
     from ..models import truth as m  # Django models: imported when Django is ready
 
     wid = world.pk
 
-    establishments = m.Establishment.objects.bulk_create(
-        [
-            m.Establishment(
-                world_id=wid,
-                uai=e.uai,
-                kind=e.kind,
-                sigle=e.sigle,
-                nature_code=e.nature_code,
-                name=e.name,
-                commune=e.commune,
-                commune_insee=e.commune_insee,
-                code_postal=e.code_postal,
-                address=e.address,
-                telephone=e.telephone,
-                is_home=e.is_home,
-            )
-            for e in academie.establishments
-        ],
-        batch_size=BATCH,
-    )
-    est_pk = {row.uai: row.pk for row in establishments}
+    def put(model, kind: type, rows: Iterable[Any], skip=(), **refs: Callable[[Any], Any]):
+        _put(model, wid, kind, rows, skip, refs)
 
-    addresses = m.Address.objects.bulk_create(
-        [
-            m.Address(
-                world_id=wid,
-                line1=a.line1,
-                line2=a.line2,
-                line3=a.line3,
-                line4=a.line4,
-                code_postal=a.code_postal,
-                commune_insee=a.commune_insee,
-                commune=a.commune,
-                country_code=a.country_code,
-            )
-            for a in academie.addresses
-        ],
-        batch_size=BATCH,
-    )
-    address_pk = [row.pk for row in addresses]  # index = Address.key
-    del addresses
+    put(m.Establishment, t.Establishment, academie.establishments)
+    est_pk = dict(m.Establishment.objects.filter(world_id=wid).values_list("uai", "pk"))
+    est_uai = {pk: uai for uai, pk in est_pk.items()}
 
-    responsables = m.Responsable.objects.bulk_create(
-        [
-            m.Responsable(
-                world_id=wid,
-                civilite=r.civilite,
-                last_name=r.last_name,
-                usage_name=r.usage_name,
-                first_name=r.first_name,
-                address_id=address_pk[r.address],
-                tel_personnel=r.tel_personnel,
-                tel_portable=r.tel_portable,
-                tel_professionnel=r.tel_professionnel,
-                email=r.email,
-                profession_code=r.profession_code,
-            )
-            for r in academie.responsables
-        ],
-        batch_size=BATCH,
-    )
-    responsable_pk = [row.pk for row in responsables]  # index = Responsable.key
-    del responsables
+    put(m.Address, t.Address, academie.addresses, skip=("key",))
+    address_pk = _pks_in_order(m.Address, wid, len(academie.addresses))  # index = Address.key
 
-    pupils = m.Pupil.objects.bulk_create(
-        [
-            m.Pupil(
-                world_id=wid,
-                ine=p.ine,
-                last_name=p.last_name,
-                usage_name=p.usage_name,
-                first_name=p.first_name,
-                first_name2=p.first_name2,
-                first_name3=p.first_name3,
-                sex=p.sex,
-                birth_date=p.birth_date,
-                birth_country=p.birth_country,
-                birth_departement=p.birth_departement,
-                birth_commune_insee=p.birth_commune_insee,
-                birth_commune=p.birth_commune,
-                nationality=p.nationality,
-                regime=p.regime,
-                address_id=address_pk[p.address],
-            )
-            for p in academie.pupils
-        ],
-        batch_size=BATCH,
+    put(
+        m.Responsable,
+        t.Responsable,
+        academie.responsables,
+        skip=("key",),
+        address=lambda r: address_pk[r.address],
     )
-    pupil_pk = {row.ine: row.pk for row in pupils}
-    del pupils
+    # index = Responsable.key
+    responsable_pk = _pks_in_order(m.Responsable, wid, len(academie.responsables))
 
-    _insert(
+    put(m.Pupil, t.Pupil, academie.pupils, address=lambda p: address_pk[p.address])
+    pupil_pk = dict(m.Pupil.objects.filter(world_id=wid).values_list("ine", "pk"))
+
+    put(
         m.PupilResponsable,
-        (
-            m.PupilResponsable(
-                world_id=wid,
-                pupil_id=pupil_pk[t.pupil],
-                responsable_id=responsable_pk[t.responsable],
-                parente=t.parente,
-                level=t.level,
-                financier=t.financier,
-                contact=t.contact,
-                paiement=t.paiement,
-            )
-            for t in academie.ties
+        t.Tie,
+        academie.ties,
+        pupil=lambda tie: pupil_pk[tie.pupil],
+        responsable=lambda tie: responsable_pk[tie.responsable],
+    )
+
+    put(
+        m.Staff,
+        t.Staff,
+        academie.staff,
+        establishment=lambda s: est_pk[s.establishment],
+        replaces=lambda s: None,  # below, once every member of staff has a key
+    )
+    staff_pk = dict(m.Staff.objects.filter(world_id=wid).values_list("sts_id", "pk"))
+    m.Staff.objects.bulk_update(
+        [
+            m.Staff(pk=staff_pk[s.sts_id], replaces_id=staff_pk[s.replaces])
+            for s in academie.staff
+            if s.replaces is not None
+        ],
+        ["replaces"],
+        batch_size=BATCH,
+    )
+
+    put(
+        m.Division,
+        t.Division,
+        academie.divisions,
+        establishment=lambda d: est_pk[d.establishment],
+        prof_principal=lambda d: (
+            staff_pk[d.prof_principal] if d.prof_principal is not None else None
         ),
     )
+    division_pk = _pks_by_code(m.Division, wid, est_uai)
 
-    staff = m.Staff.objects.bulk_create(
-        [
-            m.Staff(
-                world_id=wid,
-                establishment_id=est_pk[s.establishment],
-                sts_id=s.sts_id,
-                function=s.function,
-                civilite=s.civilite,
-                sex=s.sex,
-                last_name=s.last_name,
-                birth_name=s.birth_name,
-                first_name=s.first_name,
-                birth_date=s.birth_date,
-                grade=s.grade,
-                discipline_code=s.discipline_code,
-                hours=s.hours,
-                start_date=s.start_date,
-                end_date=s.end_date,
-                replacement=s.replacement,
-            )
-            for s in academie.staff
-        ],
-        batch_size=BATCH,
+    put(
+        m.TeachingGroup,
+        t.TeachingGroup,
+        academie.groups,
+        skip=("divisions", "pupils"),
+        establishment=lambda g: est_pk[g.establishment],
     )
-    staff_pk = {row.sts_id: row.pk for row in staff}
-    replacing = []
-    for row, s in zip(staff, academie.staff, strict=True):
-        if s.replaces is not None:
-            row.replaces_id = staff_pk[s.replaces]
-            replacing.append(row)
-    m.Staff.objects.bulk_update(replacing, ["replaces"], batch_size=BATCH)
-    del staff, replacing
-
-    divisions = m.Division.objects.bulk_create(
-        [
-            m.Division(
-                world_id=wid,
-                establishment_id=est_pk[d.establishment],
-                school_year=d.school_year,
-                code=d.code,
-                label=d.label,
-                mef_code=d.mef_code,
-                prof_principal_id=(
-                    staff_pk[d.prof_principal] if d.prof_principal is not None else None
-                ),
-            )
-            for d in academie.divisions
-        ],
-        batch_size=BATCH,
-    )
-    division_pk = {
-        (d.establishment, d.school_year, d.code): row.pk
-        for row, d in zip(divisions, academie.divisions, strict=True)
-    }
-    del divisions
-
-    groups = m.TeachingGroup.objects.bulk_create(
-        [
-            m.TeachingGroup(
-                world_id=wid,
-                establishment_id=est_pk[g.establishment],
-                school_year=g.school_year,
-                code=g.code,
-                label=g.label,
-                subject_code=g.subject_code,
-            )
-            for g in academie.groups
-        ],
-        batch_size=BATCH,
-    )
-    group_pk = {
-        (g.establishment, g.school_year, g.code): row.pk
-        for row, g in zip(groups, academie.groups, strict=True)
-    }
-    del groups
-    group_divisions = m.TeachingGroup.divisions.through
-    group_pupils = m.TeachingGroup.pupils.through
-    _insert(
-        group_divisions,
+    group_pk = _pks_by_code(m.TeachingGroup, wid, est_uai)
+    rows_insert(
+        m.TeachingGroup.divisions.through,
+        ("teachinggroup", "division"),
         (
-            group_divisions(
-                teachinggroup_id=group_pk[(g.establishment, g.school_year, g.code)],
-                division_id=division_pk[(g.establishment, g.school_year, code)],
+            (
+                group_pk[(g.establishment, g.school_year, g.code)],
+                division_pk[(g.establishment, g.school_year, code)],
             )
             for g in academie.groups
             for code in g.divisions
         ),
     )
-    _insert(
-        group_pupils,
+    rows_insert(
+        m.TeachingGroup.pupils.through,
+        ("teachinggroup", "pupil"),
         (
-            group_pupils(
-                teachinggroup_id=group_pk[(g.establishment, g.school_year, g.code)],
-                pupil_id=pupil_pk[ine],
-            )
+            (group_pk[(g.establishment, g.school_year, g.code)], pupil_pk[ine])
             for g in academie.groups
             for ine in g.pupils
         ),
     )
 
-    _insert(
+    put(
         m.Schooling,
-        (
-            m.Schooling(
-                world_id=wid,
-                pupil_id=pupil_pk[s.pupil],
-                establishment_id=est_pk[s.establishment],
-                school_year=s.school_year,
-                mef_code=s.mef_code,
-                division_id=division_pk[(s.establishment, s.school_year, s.division)],
-                options=[{"subject": o.subject, "modalite": o.modalite} for o in s.options],
-                start_date=s.start_date,
-                end_date=s.end_date,
-                arrival=s.arrival,
-            )
-            for s in academie.schoolings
-        ),
+        t.Schooling,
+        academie.schoolings,
+        pupil=lambda s: pupil_pk[s.pupil],
+        establishment=lambda s: est_pk[s.establishment],
+        division=lambda s: division_pk[(s.establishment, s.school_year, s.division)],
+        options=lambda s: [{"subject": o.subject, "modalite": o.modalite} for o in s.options],
     )
-    _insert(
+    put(
         m.Service,
-        (
-            m.Service(
-                world_id=wid,
-                establishment_id=est_pk[s.establishment],
-                school_year=s.school_year,
-                teacher_id=staff_pk[s.teacher],
-                division_id=(
-                    division_pk[(s.establishment, s.school_year, s.division)]
-                    if s.division is not None
-                    else None
-                ),
-                group_id=(
-                    group_pk[(s.establishment, s.school_year, s.group)]
-                    if s.group is not None
-                    else None
-                ),
-                subject_code=s.subject_code,
-                mod_cours=s.mod_cours,
-                hours=s.hours,
-            )
-            for s in academie.services
+        t.Service,
+        academie.services,
+        establishment=lambda s: est_pk[s.establishment],
+        teacher=lambda s: staff_pk[s.teacher],
+        division=lambda s: (
+            division_pk[(s.establishment, s.school_year, s.division)]
+            if s.division is not None
+            else None
+        ),
+        group=lambda s: (
+            group_pk[(s.establishment, s.school_year, s.group)] if s.group is not None else None
         ),
     )
-    _insert(
+    put(
         m.CalendarEvent,
-        (
-            m.CalendarEvent(
-                world_id=wid,
-                at=e.at,
-                kind=e.kind,
-                label=e.label,
-                establishment_id=est_pk[e.establishment] if e.establishment else None,
-                pupil_id=pupil_pk[e.pupil] if e.pupil else None,
-                staff_id=staff_pk[e.staff] if e.staff is not None else None,
-                data=dict(e.data),
-                happened_at=e.happened_at,
-            )
-            for e in academie.events
-        ),
+        t.CalendarEvent,
+        academie.events,
+        establishment=lambda e: est_pk[e.establishment] if e.establishment else None,
+        pupil=lambda e: pupil_pk[e.pupil] if e.pupil else None,
+        staff=lambda e: staff_pk[e.staff] if e.staff is not None else None,
+        data=lambda e: dict(e.data),
     )
 
     world.home_id = est_pk[academie.home.uai]
     world.save(update_fields=["home"])
+
+
+def _put(
+    model,
+    wid: int,
+    kind: type,
+    rows: Iterable[Any],
+    skip: tuple[str, ...],
+    refs: dict[str, Callable[[Any], Any]],
+) -> None:
+    """Insert generated rows of dataclass `kind`: the world, then one column per field of the
+    same name (less `skip`); a field in `refs` is written as refs[field](row) (a natural key
+    turned into a primary key), the others as they are."""
+    names = [f.name for f in dataclasses.fields(kind) if f.name not in skip]
+    unknown = set(refs) - set(names)
+    if unknown:
+        raise ValueError(f"{kind.__name__}: no field {', '.join(sorted(unknown))}")
+    values = attrgetter(*names) if len(names) > 1 else lambda item: (getattr(item, names[0]),)
+    replaced = [(index, refs[name]) for index, name in enumerate(names) if name in refs]
+
+    def row(item: Any) -> tuple:
+        out = [wid, *values(item)]
+        for index, ref in replaced:
+            out[index + 1] = ref(item)
+        return tuple(out)
+
+    rows_insert(model, ("world", *names), map(row, rows))
+
+
+def _pks_in_order(model, wid: int, expected: int) -> list[int]:
+    """The world's rows' primary keys in insertion order (auto-increment follows it)."""
+    pks = list(model.objects.filter(world_id=wid).order_by("pk").values_list("pk", flat=True))
+    if len(pks) != expected:  # the world was not empty: ranks would not match
+        raise RuntimeError(f"{model.__name__}: {len(pks)} rows in the world, {expected} written.")
+    return pks
+
+
+def _pks_by_code(model, wid: int, est_uai: dict[int, str]) -> dict[tuple[str, int, str], int]:
+    """(UAI, school year, code) → primary key, for divisions and teaching groups."""
+    return {
+        (est_uai[est], year, code): pk
+        for est, year, code, pk in model.objects.filter(world_id=wid).values_list(
+            "establishment_id", "school_year", "code", "pk"
+        )
+    }
