@@ -8,9 +8,9 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from dsfr.forms import DsfrBaseForm
 
 from entsim.forms import UploadForm
+from entsim.forms_base import DsfrForm
 from entsim.models import World
 
 from . import selectors
@@ -25,7 +25,7 @@ class StsUploadForm(UploadForm):
     )
 
 
-class ElevesOptionsForm(DsfrBaseForm):
+class ElevesOptionsForm(DsfrForm):
     avec_groupes = forms.BooleanField(
         label="Reprendre aussi les groupes déjà inscrits dans SIECLE",
         required=False,
@@ -64,7 +64,7 @@ class WorldMultipleChoice(forms.ModelMultipleChoiceField):
             raise
 
 
-class _WorldForm(DsfrBaseForm):
+class _WorldForm(DsfrForm):
     def __init__(self, *args, world: World, **kwargs) -> None:
         self.world = world
         super().__init__(*args, **kwargs)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
+
+from entsim.forms_base import DsfrForm
 
 from .models import Account
 
 
-class AccountSearchForm(DsfrBaseForm):
+class AccountSearchForm(DsfrForm):
     q = forms.CharField(label="Nom, prénom ou identifiant", required=False, max_length=100)
     profil = forms.ChoiceField(
         label="Profil",
@@ -22,17 +23,17 @@ class AccountSearchForm(DsfrBaseForm):
     )
 
 
-class ActivationForm(DsfrBaseForm):
+class ActivationForm(DsfrForm):
     login = forms.CharField(label="Identifiant", max_length=80)
     code = forms.CharField(label="Code d'activation", max_length=8, min_length=8)
 
 
-class TextbookForm(DsfrBaseForm):
+class TextbookForm(DsfrForm):
     title = forms.CharField(label="Titre du manuel", max_length=120)
     publisher = forms.CharField(label="Éditeur", max_length=80, required=False)
 
 
-class AssignmentForm(DsfrBaseForm):
+class AssignmentForm(DsfrForm):
     """Give a textbook to a class, a group or a MEF: `cible` is "c<cohort id>" or "m<MEF>"."""
 
     textbook = forms.IntegerField(widget=forms.HiddenInput)

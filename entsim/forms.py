@@ -4,20 +4,20 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
-from dsfr.forms import DsfrBaseForm
 
 from .formats.safe import too_large_message
+from .forms_base import DsfrForm
 from .services.clock import SPEEDS
 from .timeline import PARIS
 
 
-class LoginForm(AuthenticationForm, DsfrBaseForm):
-    # Declared with its label: DsfrBaseForm binds the fields before AuthenticationForm sets the
+class LoginForm(AuthenticationForm, DsfrForm):
+    # Declared with its label: DsfrForm binds the fields before AuthenticationForm sets the
     # username label, which then showed Django's untranslated default ("Username").
     username = UsernameField(label="Identifiant", widget=forms.TextInput(attrs={"autofocus": True}))
 
 
-class ClockForm(DsfrBaseForm):
+class ClockForm(DsfrForm):
     """The clock bar's actions; the date is in the world's local time (Europe/Paris)."""
 
     ACTIONS = (
@@ -51,7 +51,7 @@ class ClockForm(DsfrBaseForm):
         return moment.astimezone(PARIS) if moment.tzinfo else moment.replace(tzinfo=PARIS)
 
 
-class UploadForm(DsfrBaseForm):
+class UploadForm(DsfrForm):
     """A file handed to a system (Import menus); size-capped before anything reads it."""
 
     file = forms.FileField(label="Fichier")

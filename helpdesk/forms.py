@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
+
+from entsim.forms_base import DsfrForm
 
 
-class TraceForm(DsfrBaseForm):
+class TraceForm(DsfrForm):
     q = forms.CharField(
         label="Personne",
         help_text="INE, « NOM Prénom », identifiant STS, identifiant ENT (prenom.nom) ou "

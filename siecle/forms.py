@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from entsim import nomenclatures as nat
 from entsim.forms import UploadForm
+from entsim.forms_base import DsfrForm
 
 from .models import LienResponsable
 from .selectors import Criteres
@@ -52,7 +52,7 @@ class IdsField(forms.Field):
             raise forms.ValidationError("Sélection illisible.") from error
 
 
-class AnneeForm(DsfrBaseForm):
+class AnneeForm(DsfrForm):
     annee = forms.TypedChoiceField(label="Année scolaire", coerce=int, choices=())
 
     def __init__(self, *args, annees, **kwargs):
@@ -60,7 +60,7 @@ class AnneeForm(DsfrBaseForm):
         self.fields["annee"].choices = annees.choices()
 
 
-class RechercheForm(DsfrBaseForm):
+class RechercheForm(DsfrForm):
     """Fiches élèves - Recherche et MAJ (guide 3.2.2): Élève and Responsable criteria."""
 
     nom = forms.CharField(label="Nom", required=False, max_length=50)
@@ -98,7 +98,7 @@ class RechercheForm(DsfrBaseForm):
         )
 
 
-class IdentiteForm(DsfrBaseForm):
+class IdentiteForm(DsfrForm):
     nom = forms.CharField(label="Nom de famille", max_length=50)
     nom_usage = forms.CharField(label="Nom d'usage", max_length=50, required=False)
     prenom = forms.CharField(label="Prénom", max_length=50)
@@ -157,7 +157,7 @@ class CreationForm(IdentiteForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
-class ScolariteForm(DsfrBaseForm):
+class ScolariteForm(DsfrForm):
     mef_code = forms.ChoiceField(label="MEF", required=False, choices=())
     division = forms.ChoiceField(label="Division", required=False, choices=())
     date_entree = date_field("Date d'entrée")
@@ -169,11 +169,11 @@ class ScolariteForm(DsfrBaseForm):
         self.fields["division"].choices = _division_choices(divisions)
 
 
-class DescolariserForm(DsfrBaseForm):
+class DescolariserForm(DsfrForm):
     date_sortie = date_field("Date de sortie", required=True)
 
 
-class AdresseForm(DsfrBaseForm):
+class AdresseForm(DsfrForm):
     ligne1 = forms.CharField(label="Ligne 1 (numéro et voie)", max_length=50)
     ligne2 = forms.CharField(label="Ligne 2 (bâtiment, appartement)", max_length=50, required=False)
     ligne3 = forms.CharField(label="Ligne 3 (résidence, lieu-dit)", max_length=50, required=False)
@@ -186,7 +186,7 @@ class AdresseForm(DsfrBaseForm):
         return [self.cleaned_data.get(f"ligne{i}", "") for i in range(1, 5)]
 
 
-class OptionForm(DsfrBaseForm):
+class OptionForm(DsfrForm):
     matiere_code = forms.ChoiceField(label="Option", choices=())
 
     def __init__(self, *args, possibles=(), **kwargs):
@@ -201,7 +201,7 @@ class OptionForm(DsfrBaseForm):
         ]
 
 
-class LienForm(DsfrBaseForm):
+class LienForm(DsfrForm):
     code_parente = forms.ChoiceField(label="Lien de parenté", choices=PARENTE_CHOICES)
     niveau = forms.TypedChoiceField(
         label="Niveau de responsabilité", choices=NIVEAU_CHOICES, coerce=int
@@ -212,7 +212,7 @@ class RattacherForm(LienForm):
     personne = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ResponsableRechercheForm(DsfrBaseForm):
+class ResponsableRechercheForm(DsfrForm):
     resp_nom = forms.CharField(label="Nom du responsable", max_length=50, min_length=2)
     resp_prenom = forms.CharField(label="Prénom", max_length=50, required=False)
 
@@ -265,12 +265,12 @@ class ResponsableCreerForm(LienForm):
         }
 
 
-class DoublonsForm(DsfrBaseForm):
+class DoublonsForm(DsfrForm):
     nom = forms.CharField(label="Nom", required=False, max_length=50)
     prenom = forms.CharField(label="Prénom", required=False, max_length=50)
 
 
-class FusionForm(DsfrBaseForm):
+class FusionForm(DsfrForm):
     supprimer = forms.IntegerField(
         error_messages={"required": "Cochez le responsable à supprimer."}
     )
@@ -279,7 +279,7 @@ class FusionForm(DsfrBaseForm):
     )
 
 
-class AffectationForm(DsfrBaseForm):
+class AffectationForm(DsfrForm):
     mef_code = forms.ChoiceField(label="MEF", required=False, choices=())
     division = forms.ChoiceField(label="Division", required=False, choices=())
 
@@ -300,7 +300,7 @@ class SaisieMasseForm(AffectationForm):
         self.fields["groupe"].choices = [("", "— aucun —"), *list(groupes)]
 
 
-class GroupeForm(DsfrBaseForm):
+class GroupeForm(DsfrForm):
     groupe = forms.ChoiceField(label="Groupe", choices=())
 
     def __init__(self, *args, groupes=(), **kwargs):
@@ -308,12 +308,12 @@ class GroupeForm(DsfrBaseForm):
         self.fields["groupe"].choices = list(groupes)
 
 
-class DossiersForm(DsfrBaseForm):
+class DossiersForm(DsfrForm):
     dossiers = IdsField(required=False)
     tous = forms.BooleanField(required=False)
 
 
-class FaireExporterForm(DsfrBaseForm):
+class FaireExporterForm(DsfrForm):
     eleve = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from entsim import nomenclatures as nom
 from entsim.formats import structure_codes
+from entsim.forms_base import DsfrForm
 
 from .models import NomenclatureEntry
 
 CARRY_OVER_ACK = "J'ai lu le conseil et je reconduis quand même les groupes et les services."
 
 
-class YearSwitchForm(DsfrBaseForm):
+class YearSwitchForm(DsfrForm):
     annee = forms.ChoiceField(
         label="Année de travail",
         choices=(("en_cours", "Année en cours"), ("en_preparation", "Année en préparation")),
@@ -23,7 +23,7 @@ class YearSwitchForm(DsfrBaseForm):
     )
 
 
-class BasculeForm(DsfrBaseForm):
+class BasculeForm(DsfrForm):
     reconduction = forms.ChoiceField(
         label="Éléments basculés dans l'année en préparation",
         choices=(
@@ -50,7 +50,7 @@ class BasculeForm(DsfrBaseForm):
         return self.cleaned_data["reconduction"] == "tout"
 
 
-class NomenclatureSelectionForm(DsfrBaseForm):
+class NomenclatureSelectionForm(DsfrForm):
     mefs = forms.MultipleChoiceField(
         label="MEF", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -79,7 +79,7 @@ class NomenclatureSelectionForm(DsfrBaseForm):
             self.fields[name].initial = selected[k]
 
 
-class NomenclatureRequestForm(DsfrBaseForm):
+class NomenclatureRequestForm(DsfrForm):
     kind = forms.ChoiceField(label="Type de nomenclature", choices=NomenclatureEntry.Kind.choices)
     code = forms.CharField(label="Code (s'il est connu)", max_length=11, required=False)
     libelle = forms.CharField(label="Libellé de la nomenclature manquante", max_length=80)
@@ -110,7 +110,7 @@ def _libelle_field() -> forms.CharField:
     )
 
 
-class DivisionForm(DsfrBaseForm):
+class DivisionForm(DsfrForm):
     code = _code_field("Code de la division")
     libelle_long = _libelle_field()
     mef_code = forms.ChoiceField(label="MEF d'appartenance", required=False)
@@ -132,7 +132,7 @@ class DivisionForm(DsfrBaseForm):
                 "(réceptionner, sélectionner, lancer le profilage)."
             )
             self.fields["mef_code"].help_text = hint
-            self["mef_code"].help_text = hint  # the bound field was built by DsfrBaseForm
+            self["mef_code"].help_text = hint  # the bound field was built by DsfrForm
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -142,7 +142,7 @@ class DivisionForm(DsfrBaseForm):
         return code
 
 
-class GroupForm(DsfrBaseForm):
+class GroupForm(DsfrForm):
     code = _code_field("Code du groupe")
     libelle_long = _libelle_field()
     divisions = forms.MultipleChoiceField(
@@ -169,7 +169,7 @@ class GroupForm(DsfrBaseForm):
         return [int(pk) for pk in self.cleaned_data["divisions"]]
 
 
-class ServiceForm(DsfrBaseForm):
+class ServiceForm(DsfrForm):
     structure = forms.ChoiceField(label="Division ou groupe")
     subject = forms.ChoiceField(label="Matière")
     mod_cours = forms.ChoiceField(label="Modalité de cours")
@@ -196,7 +196,7 @@ class ServiceForm(DsfrBaseForm):
         ]
 
 
-class ServiceSelectionForm(DsfrBaseForm):
+class ServiceSelectionForm(DsfrForm):
     services = forms.TypedMultipleChoiceField(coerce=int, label="Services")
 
     def __init__(self, *args, service_ids: list[int] = (), **kwargs):
@@ -204,7 +204,7 @@ class ServiceSelectionForm(DsfrBaseForm):
         self.fields["services"].choices = [(pk, pk) for pk in service_ids]
 
 
-class TeacherChoiceForm(DsfrBaseForm):
+class TeacherChoiceForm(DsfrForm):
     """Services et ARE - Changement de support: 'Enseignant à remplacer'."""
 
     enseignant = forms.TypedChoiceField(coerce=int, label="Enseignant à remplacer")
@@ -214,7 +214,7 @@ class TeacherChoiceForm(DsfrBaseForm):
         self.fields["enseignant"].choices = [("", "— Choisissez —"), *teachers]
 
 
-class SupportChangeForm(DsfrBaseForm):
+class SupportChangeForm(DsfrForm):
     assignments = forms.TypedMultipleChoiceField(
         coerce=int,
         label="Sélectionnez le(s) service(s) que vous souhaitez basculer",
@@ -239,7 +239,7 @@ class SupportChangeForm(DsfrBaseForm):
         self.fields["remplacant"].choices = [("", "— Choisissez —"), *teachers]
 
 
-class SuppleantsForm(DsfrBaseForm):
+class SuppleantsForm(DsfrForm):
     suppleants = forms.TypedMultipleChoiceField(
         coerce=int,
         label="Suppléants",

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
+from entsim.forms_base import DsfrForm
 from entsim.models import World
 
 from .scenarios import scenarios_all
 from .services import MAX_TRAINEES
 
 
-class SessionForm(DsfrBaseForm):
+class SessionForm(DsfrForm):
     name = forms.CharField(
         label="Nom de la session",
         max_length=50,
