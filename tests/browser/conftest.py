@@ -3,6 +3,9 @@
 - The server is pytest-django's `live_server` (a real HTTP server in a thread, static files
   served through staticfiles) on the test database; a test using it runs on a transactional
   database, flushed after it.
+- Or, for a test marked `postgres` (the PostgreSQL pass of .ci/run), `real_server`: gunicorn
+  and a Celery worker in their own processes, production-like, on the test database and the
+  Redis broker (tests/browser/rehearsal_server.py).
 - One chromium per test module (`browser`), a fresh context and page per test (`page`).
   Not per session: Playwright's sync API keeps an asyncio loop running in the main thread
   while it is started, and Django then refuses ORM calls from that thread
@@ -12,7 +15,7 @@
   CI artefacts). Content-Security-Policy violations, page errors and failed requests are
   collected on every page and fail the test.
 - Skipped, with the reason, when /usr/bin/chromium or the playwright package is absent, and
-  on PostgreSQL (they run in the SQLite pass of .ci/run).
+  on PostgreSQL unless marked `postgres` (live_server tests run in the SQLite pass of .ci/run).
 """
 
 from __future__ import annotations
@@ -49,12 +52,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(request):
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        # live_server is the SQLite pass's server; the PostgreSQL + gunicorn rehearsal is
-        # issue 9's next step.
+    if connection.vendor != "sqlite" and request.node.get_closest_marker("postgres") is None:
+        # live_server is the SQLite pass's server; modules marked `postgres` use real_server.
         pytest.skip("browser tests run in the SQLite pass of .ci/run (live_server)")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} absent: apt-get install -y chromium (done by .ci/run)")
@@ -82,14 +84,7 @@ def browser():
 # CSP violations already reported to the owners of other apps' templates (they are not this
 # harness's to fix): (URL path pattern, start of the browser's message, where it comes from).
 # Each still shows as a warning; remove the entry when the template is fixed.
-KNOWN_CSP_VIOLATIONS = (
-    (
-        r"/edt/eleves/",
-        "Executing inline event handler",
-        'templates/edt/eleves.html: onchange="this.form.submit()" on the division select '
-        "(the « Afficher » button still works)",
-    ),
-)
+KNOWN_CSP_VIOLATIONS: tuple[tuple[str, str, str], ...] = ()
 
 
 def _known(text: str) -> str | None:
@@ -152,9 +147,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:80] or "page"
 
 
-def make_context(browser, live_server, **options):
+def make_context(browser, server, **options):
+    """`server`: live_server or real_server (anything with a `url`)."""
     return browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}, **options
+        base_url=server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}, **options
     )
 
 
@@ -183,6 +179,18 @@ def shooter(screenshots_dir):
 @pytest.fixture
 def problems() -> PageProblems:
     return PageProblems()
+
+
+@pytest.fixture
+def real_server(transactional_db, request):
+    """gunicorn and a Celery worker (own processes) on the test database: PostgreSQL only."""
+    from tests.browser.rehearsal_server import RealServer
+
+    # the servers' logs next to the screenshots (CI artefacts); a module may name the folder
+    logs = SCREENSHOTS / getattr(request.module, "ARTEFACTS", _slug(request.node.name))
+    logs.mkdir(parents=True, exist_ok=True)
+    with RealServer.start(logs=logs) as server:
+        yield server
 
 
 @pytest.fixture
