@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py demo
 
+# Two parts: the tests that may run side by side, over every core (pytest-xdist), then those
+# that start servers, workers or browsers, or restart PostgreSQL, alone (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --part parallel -n auto --dist loadfile
+	$(BIN)/pytest --part serial
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench --bench -s -q

@@ -33,6 +33,27 @@ _own_cache_prefix()
 
 def pytest_addoption(parser):
     parser.addoption("--bench", action="store_true", help="run the benchmarks (tests/bench)")
+    parser.addoption(
+        "--part",
+        choices=("parallel", "serial"),
+        help="only the tests that may run beside others (pytest-xdist), or only the others",
+    )
+
+
+# Tests that start servers, workers or browsers, consume the shared broker, or restart
+# PostgreSQL: they run alone, after the others (`make test`).
+SERIAL_DIRS = ("browser", "faults", "load")
+SERIAL_MARKERS = ("worker", "postgres")
+SERIAL_FIXTURES = ("celery_worker", "live_server", "real_server")
+
+
+def is_serial(item) -> bool:
+    folder = Path(str(item.path)).relative_to(Path(__file__).parent).parts[0]
+    return (
+        folder in SERIAL_DIRS
+        or any(item.get_closest_marker(name) for name in SERIAL_MARKERS)
+        or any(name in item.fixturenames for name in SERIAL_FIXTURES)
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -45,6 +66,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_bench)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+    part = config.getoption("--part")
+    if part:
+        kept = [item for item in items if is_serial(item) == (part == "serial")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ CURRENT_YEAR = 2026  # school year 2026-2027, in progress when the world opens
 NEXT_YEAR = 2027  # school year 2027-2028, in preparation
 CLOCK_START = dt.datetime(2027, 6, 14, 8, 0, tzinfo=PARIS)
 RENTREE = {CURRENT_YEAR: dt.date(2026, 9, 1), NEXT_YEAR: dt.date(2027, 9, 1)}
-SIZES = ("college", "lycee", "lycee-2000")
+SIZES = ("college-200", "college", "lycee", "lycee-2000")
 
 # Pupil flows between the two years.
 P_MOVE_AWAY = 0.015  # leaves the world at the end of the year (moves out of the académie)
@@ -75,6 +75,13 @@ class SizeSpec:
 
 
 HOME_SPECS: dict[str, SizeSpec] = {
+    # A small rural collège: two divisions per level.
+    "college-200": SizeSpec(
+        "college",
+        ((nom.MEF_6EME, 2), (nom.MEF_5EME, 2), (nom.MEF_4EME, 2), (nom.MEF_3EME, 2)),
+        200,
+        (1, 1, 1, 2),
+    ),
     "college": SizeSpec(
         "college",
         ((nom.MEF_6EME, 5), (nom.MEF_5EME, 5), (nom.MEF_4EME, 5), (nom.MEF_3EME, 5)),

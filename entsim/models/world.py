@@ -18,6 +18,7 @@ class World(models.Model):
     """
 
     class Size(models.TextChoices):
+        COLLEGE_200 = "college-200", "Petit collège (~200 élèves)"
         COLLEGE = "college", "Collège (~500 élèves)"
         LYCEE = "lycee", "Lycée (~1 000 élèves)"
         LYCEE_2000 = "lycee-2000", "Lycée (2 057 élèves)"

@@ -1,8 +1,9 @@
 """Issue 9, item 1: the browser rehearsal of a préparation de rentrée.
 
-A trainee logs in to a 'Préparation de rentrée' world (a collège) and plays the whole
-chronology of the guide (2.1 to 2.13, then the ENT at +48 h) through the pages only — clicks,
-forms, downloads and uploads, the clock bar — on a real server: gunicorn and a Celery worker
+A trainee logs in to a 'Préparation de rentrée' world (a small collège, `college-200`: every
+division, group and service is typed in by hand, so the size sets the test's length) and plays
+the whole chronology of the guide (2.1 to 2.13, then the ENT at +48 h) through the pages only —
+clicks, forms, downloads and uploads, the clock bar — on a real server: gunicorn and a Celery worker
 in their own processes, on PostgreSQL and Redis (the PostgreSQL pass of .ci/run). What to type
 comes from the school's own knowledge (the world's truth), as the autopilot
 (training/autopilot.py, the reference order of the steps) knows it; nothing is written but
@@ -39,7 +40,9 @@ def rehearsal(real_server, browser, tmp_path):
     from tests.browser.conftest import PageProblems, make_context
     from tests.browser.rehearsal_trainee import Trainee
 
-    world = world_create(name="Collège répétition", size="college", seed=2027, scenario=SCENARIO)
+    world = world_create(
+        name="Collège répétition", size="college-200", seed=2027, scenario=SCENARIO
+    )
     user = user_ensure(username="dominique", password=PASSWORD, first_name="Dominique")
     WorldMember.objects.create(world=world, user=user, role="stagiaire")
     shots = SCREENSHOTS / ARTEFACTS
