@@ -7,6 +7,9 @@ from django.http import Http404
 
 from .access import user_is_help_desk
 from .models import Role, World, WorldMember
+from .services.world_changes import world_change_record
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class WorldAccessMiddleware:
@@ -24,7 +27,10 @@ class WorldAccessMiddleware:
     def __call__(self, request):
         request.world = None
         request.member = None
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.world is not None and request.method not in SAFE_METHODS:
+            world_change_record(world_id=request.world.pk)  # the page may have written
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("world_slug")

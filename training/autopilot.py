@@ -21,6 +21,7 @@ from entsim import registry, timeline
 from entsim.models import Job, Role, World, WorldMember
 from entsim.services.clock import clock_advance
 from entsim.services.jobs import due_job_ids, job_execute
+from entsim.services.world_changes import world_change_record
 
 from .checklist import StepState, checklist_compute
 from .scenarios import scenario_get
@@ -122,6 +123,7 @@ def autopilot_run(
             except Exception as error:
                 message = getattr(error, "message", None) or str(error)
                 raise PilotError(f"Étape « {step.title} » ({step.guide}) : {message}") from error
+            world_change_record(world_id=world.pk)
         played.append(step.key)
         if step.key == until:
             break

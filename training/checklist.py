@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from entsim.models import World
+from entsim.services.world_changes import world_change_marker
 
 from .checks.facts import Facts
 from .scenarios import scenario_get
@@ -34,6 +37,26 @@ def checklist_compute(*, world: World) -> list[StepState]:
             later = any(v.state in (FAIT, ERREUR) for v in verdicts[index + 1 :])
             state = ERREUR if later else A_FAIRE
         states.append(StepState(step.key, step.title, step.guide, state, verdict.message))
+    return states
+
+
+# The trainer dashboard polls every few seconds, for every trainee; a checklist costs
+# 0.4-0.8 s on a collège world. Computed again after a change of the world's data, and at least
+# this often (a write that no hook of `world_changes` sees).
+CHECKLIST_CACHE_SECONDS = 60
+
+
+def checklist_current(*, world: World) -> list[StepState]:
+    """The world's checklist as `checklist_compute` gives it, reused while the world's data
+    has not changed (its marker, read before computing: a write during the computation makes
+    the next read compute again)."""
+    marker = (world_change_marker(world_id=world.pk), world.scenario)
+    key = f"entsim:checklist:{world.pk}"
+    cached = cache.get(key)
+    if cached is not None and cached[0] == marker:
+        return cached[1]
+    states = checklist_compute(world=world)
+    cache.set(key, (marker, states), timeout=CHECKLIST_CACHE_SECONDS)
     return states
 
 

@@ -11,7 +11,7 @@ from entsim import timeline
 from entsim.access import user_is_help_desk
 from entsim.models import World
 
-from .checklist import StepState, checklist_compute
+from .checklist import StepState, checklist_current
 from .models import Session, TraineeSeat
 from .scenarios import ScenarioUnknown, scenario_get
 
@@ -96,7 +96,7 @@ def session_dashboard(*, session: Session) -> Dashboard:
         if world is None:
             rows.append(DashboardRow(seat=seat, world=None, now=None, steps=[None] * len(columns)))
             continue
-        states = {state.key: state for state in checklist_compute(world=world)}
+        states = {state.key: state for state in checklist_current(world=world)}
         rows.append(
             DashboardRow(
                 seat=seat,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from .. import timeline
 from ..models import World
 from .jobs import due_job_ids, jobs_dispatch, jobs_schedule_recurring
+from .world_changes import world_change_record
 
 # The speeds offered to run by itself, in simulated seconds per real second.
 SPEEDS = (
@@ -54,6 +55,7 @@ def clock_advance(*, world: World, to: dt.datetime | None = None) -> list[int]:
         locked.save(update_fields=["sim_anchor", "real_anchor", "scheduled_until"])
         job_ids = due_job_ids(world=locked, until=target)
         transaction.on_commit(lambda: jobs_dispatch(job_ids=job_ids))
+        world_change_record(world_id=locked.pk)
     _refresh(world, locked)
     return job_ids
 

@@ -14,6 +14,7 @@ from .. import registry
 from ..formats.safe import too_large_message
 from ..models import Exchange, World
 from ..registry import ExchangeRefused
+from .world_changes import world_change_record
 
 # Files written during a deposit, so that a refusal (rolled back) leaves none behind.
 _deposit_files: ContextVar[list | None] = ContextVar("entsim_deposit_files", default=None)
@@ -99,6 +100,7 @@ def exchange_export(*, world: World, kind: str, user=None) -> Exchange:
     if exchange_kind.export is None:
         raise ExchangeRefused(f"Le fichier « {exchange_kind.label} » ne s'exporte pas.")
     with transaction.atomic():
+        world_change_record(world_id=world.pk)
         return exchange_kind.export(world=world, user=user)
 
 
@@ -119,6 +121,7 @@ def exchange_deposit(
     token = _deposit_files.set([])
     try:
         with transaction.atomic():
+            world_change_record(world_id=world.pk)
             return exchange_kind.deposit(world=world, filename=filename, content=content, user=user)
     except BaseException:
         for storage, name in _deposit_files.get():

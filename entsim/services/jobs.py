@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .. import registry, timeline
 from ..models import Job, World
+from .world_changes import world_change_record
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def job_execute(*, job_id: int) -> Job | None:
             if kind is None:
                 raise JobKindUnknown(f"Aucun système ne traite les tâches « {kind_name} ».")
             report = kind.handler(job) or {}
+            world_change_record(world_id=job.world_id)
             job.state = Job.State.DONE
             job.report = report
             job.error = ""

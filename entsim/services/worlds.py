@@ -11,6 +11,7 @@ from .. import registry
 from ..generator import academie_persist, generate_academie
 from ..models import Role, World, WorldMember
 from .calendar import calendar_jobs_schedule
+from .world_changes import world_change_record
 
 SIZES = tuple(World.Size.values)
 
@@ -55,6 +56,7 @@ def world_create(*, name: str, size: str, seed: int, scenario: str = "bac-a-sabl
         if hook is not None:
             hook.plant(world)
         calendar_jobs_schedule(world=world)
+        world_change_record(world_id=world.pk)  # a new world may take a deleted one's id
     return world
 
 

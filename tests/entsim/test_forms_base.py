@@ -9,8 +9,14 @@ from dsfr.forms import DsfrBaseForm
 
 from entsim.forms_base import DSFR_RENDERER, DsfrForm
 
-FORM_MODULES = [f"{app}.forms" for app in ("entsim", "sts", "edt", "siecle", "ent", "training")] + [
-    "helpdesk.forms"
+FORM_MODULES = [
+    "entsim.forms",
+    "sts.forms",
+    "edt.forms",
+    "siecle.forms",
+    "ent.forms",
+    "training.forms",
+    "helpdesk.forms",
 ]
 
 

@@ -86,3 +86,59 @@ def test_another_formateur_gets_404(client, owner, django_user_model):
     capability_grant(user=other, capability=FORMATEUR)
     client.force_login(other)
     assert client.get(reverse("training:session_dashboard", args=[session.pk])).status_code == 404
+
+
+def test_a_poll_reuses_each_checklist_until_the_world_changes(
+    client, owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from entsim.services.exchanges import exchange_export
+    from entsim.services.world_changes import world_change_marker
+    from training import checklist
+
+    computed = []
+    compute = checklist.checklist_compute
+    monkeypatch.setattr(
+        checklist,
+        "checklist_compute",
+        lambda *, world: computed.append(world.pk) or compute(world=world),
+    )
+    session, first, _ = session_with_one_world(owner, "preparation-rentree")
+    world = first.world
+    client.force_login(owner)
+    url = reverse("training:session_dashboard", args=[session.pk])
+
+    def poll() -> str:
+        return client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+    assert ">Fait</span>" not in poll()
+    assert ">Fait</span>" not in poll()
+    assert computed == [world.pk]  # the second poll reused the first one's checklist
+
+    # the trainee's bascule, through the page: the next poll sees it
+    trainee = Client()
+    trainee.force_login(first.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = trainee.post(
+            reverse("sts:bascule_run", args=[world.slug]), {"reconduction": "divisions"}
+        )
+    assert done.status_code == 302
+    assert ">Fait</span>" in poll() and computed == [world.pk] * 2
+    poll()
+    assert computed == [world.pk] * 2
+
+    # every other way a world is written gives it a new marker too
+    for write in (
+        lambda: clock_advance(world=world, to=dt.datetime(2027, 6, 15, 9, tzinfo=timeline.PARIS)),
+        lambda: exchange_export(world=world, kind="sts_structure"),
+    ):
+        before = world_change_marker(world_id=world.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        assert world_change_marker(world_id=world.pk) != before
+    # a page that only reads changes nothing
+    before = world_change_marker(world_id=world.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trainee.get(reverse("sts:bascule", args=[world.slug])).status_code == 200
+    assert world_change_marker(world_id=world.pk) == before
